@@ -1,0 +1,59 @@
+#include "support/TestSupport.h"
+
+#include <random>
+
+#include <torch/torch.h>
+
+namespace latentlens::test {
+
+std::filesystem::path fixturesDir() { return LATENTLENS_FIXTURES_DIR; }
+
+std::filesystem::path fixtureDir(const std::string& name) { return fixturesDir() / name; }
+
+const std::vector<std::string>& modelFixtureNames() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> found;
+        for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
+            if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json")) {
+                found.push_back(entry.path().filename().string());
+            }
+        }
+        std::sort(found.begin(), found.end());
+        return found;
+    }();
+    return names;
+}
+
+std::filesystem::path defaultModelDir() { return std::filesystem::path(LATENTLENS_SOURCE_MODEL_DIR) / "fmnist32"; }
+
+TempDir::TempDir(const std::string& prefix) {
+    std::random_device device;
+    std::mt19937_64 generator(device());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto candidate = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(generator() % 1000000000));
+        if (std::filesystem::create_directory(candidate)) {
+            path_ = candidate;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+double relativeError(const torch::Tensor& actual, const torch::Tensor& expected) {
+    auto a = actual.detach().to(torch::kCPU, torch::kFloat64);
+    auto b = expected.detach().to(torch::kCPU, torch::kFloat64);
+    return (a - b).norm().item<double>() / b.norm().item<double>();
+}
+
+double maxRelativeError(const torch::Tensor& actual, const torch::Tensor& expected) {
+    auto a = actual.detach().to(torch::kCPU, torch::kFloat64);
+    auto b = expected.detach().to(torch::kCPU, torch::kFloat64);
+    return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
+}  // namespace latentlens::test

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <torch/types.h>
+
+namespace latentlens::test {
+
+// ../shared/fixtures (diffusers references), and the names of the model fixtures in it.
+std::filesystem::path fixturesDir();
+std::filesystem::path fixtureDir(const std::string& name);
+const std::vector<std::string>& modelFixtureNames();
+// The embedded default model folder (resources/models/fmnist32).
+std::filesystem::path defaultModelDir();
+
+// A fresh empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix = "latentlens-test");
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// ‖a − b‖ / ‖b‖ over all elements, in float64.
+double relativeError(const torch::Tensor& actual, const torch::Tensor& expected);
+// max |a − b| / max |b|, in float64.
+double maxRelativeError(const torch::Tensor& actual, const torch::Tensor& expected);
+
+}  // namespace latentlens::test
