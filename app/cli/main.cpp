@@ -1,6 +1,39 @@
+// latentlens-cli: scripted access to the LatentLens core (sampling, inversion, features).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 
-int main() {
-    spdlog::info("latentlens-cli");
+#include "app/cli/CliSupport.h"
+#include "core/Error.h"
+
+int main(int argc, char** argv) {
+    using namespace latentlens;
+    CLI::App app{"LatentLens command-line tool: explore the latent space of pixel-space diffusion models"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "latentlens-cli 0.1.0");
+    cli::addInfoCommand(app);
+    cli::addSampleCommand(app);
+    cli::addInvertCommand(app);
+    cli::addDenoiseCommand(app);
+    cli::addEvalCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    } catch (const Cancelled&) {
+        std::fprintf(stderr, "error: cancelled\n");
+        return 1;
+    } catch (const c10::Error& e) {
+        std::fprintf(stderr, "error: LibTorch: %s\n", e.what_without_backtrace());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
     return 0;
 }

@@ -1,0 +1,109 @@
+#include "app/cli/CliSupport.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/Error.h"
+#include "core/Runtime.h"
+#include "io/ImageFile.h"
+#include "io/NpyFile.h"
+
+namespace latentlens::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+}
+
+bool isNpy(const fs::path& path) { return lower(path.extension().string()) == ".npy"; }
+
+std::string shapeText(c10::IntArrayRef shape) {
+    std::string text = "(";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + ")";
+}
+
+}  // namespace
+
+void CommonOptions::addTo(CLI::App& command) {
+    command.add_option("--model", model, "diffusers model folder (default: the embedded fmnist32 model)");
+    command.add_option("--dtype", dtype, "precision: float32 or float64")->check(CLI::IsMember({"float32", "float64"}));
+    command.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    command.add_option("--threads", threads, "intra-op threads (0: one per core)")->check(CLI::NonNegativeNumber);
+    command.add_flag("-v,--verbose", verbose, "log every step");
+}
+
+std::shared_ptr<DiffusionModel> CommonOptions::loadModel() const {
+    configureLogging(verbose);
+    configureThreads(threads);
+    const fs::path folder = model.empty() ? ModelFolder::defaultModelPath() : fs::path(model);
+    auto loaded = DiffusionModel::load(folder, ModelOptions{parseDtype(dtype), resolveDevice(device)});
+    spdlog::debug("model {} ({} parameters, {})", loaded->name(), loaded->parameterCount(), dtype);
+    return loaded;
+}
+
+void configureLogging(bool verbose) {
+    static bool configured = false;
+    if (!configured) {
+        auto logger = spdlog::stderr_color_mt("latentlens");
+        logger->set_pattern("%^%l%$: %v");
+        spdlog::set_default_logger(logger);
+        configured = true;
+    }
+    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+}
+
+torch::Tensor readLatents(const fs::path& path, const DiffusionModel& model) {
+    auto tensor = readNpy(path);
+    const auto shape = model.sampleShape();
+    if (tensor.dim() == 3) tensor = tensor.unsqueeze(0);
+    if (tensor.dim() != 4 || tensor.size(1) != shape[0] || tensor.size(2) != shape[1] || tensor.size(3) != shape[2]) {
+        throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
+                    " needs (N, " + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " +
+                    std::to_string(shape[2]) + ") or (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+                    ", " + std::to_string(shape[2]) + ")");
+    }
+    if (!tensor.is_floating_point()) throw Error(path.string() + ": holds integers; expected float32 or float64 values");
+    if (tensor.size(0) == 0) throw Error(path.string() + ": holds no samples");
+    if (!torch::isfinite(tensor).all().item<bool>()) throw Error(path.string() + ": contains NaN or infinite values");
+    return tensor.to(model.tensorOptions());
+}
+
+torch::Tensor readImageOrLatents(const fs::path& path, const DiffusionModel& model) {
+    if (isNpy(path)) return readLatents(path, model);
+    const auto shape = model.sampleShape();
+    auto image = readImage(path, static_cast<int>(shape[0]), static_cast<int>(shape[1]));
+    if (!image.note.empty()) spdlog::info("{}: {}", path.string(), image.note);
+    return image.pixels.unsqueeze(0).to(model.tensorOptions());
+}
+
+void writeSamples(const fs::path& path, const torch::Tensor& samples, int upscale) {
+    auto cpu = samples.detach().cpu();
+    if (isNpy(path)) {
+        writeNpy(path, cpu);
+    } else if (cpu.size(0) == 1) {
+        writeImage(path, cpu[0], upscale);
+    } else {
+        const int columns = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(cpu.size(0)))));
+        writeImageGrid(path, cpu, columns, upscale);
+    }
+    spdlog::info("wrote {}", path.string());
+}
+
+void writeTrajectory(const fs::path& path, const torch::Tensor& trajectory) {
+    if (!isNpy(path)) throw Error(path.string() + ": --latents writes a .npy file");
+    auto cpu = trajectory.detach().cpu();
+    writeNpy(path, cpu.size(1) == 1 ? cpu.squeeze(1) : cpu);
+    spdlog::info("wrote {} {}", path.string(), shapeText(cpu.size(1) == 1 ? cpu.squeeze(1).sizes() : cpu.sizes()));
+}
+
+Progress loggingProgress() {
+    Progress progress;
+    progress.callback = [](double, const std::string& message) { spdlog::debug("{}", message); };
+    return progress;
+}
+
+}  // namespace latentlens::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <torch/types.h>
+
+#include "core/Progress.h"
+#include "core/model/DiffusionModel.h"
+
+namespace latentlens::cli {
+
+// Options every command takes: which model, in what precision, on which device, how chatty.
+struct CommonOptions {
+    std::string model;  // empty: the embedded default model
+    std::string dtype = "float32";
+    std::string device = "auto";
+    int threads = 0;
+    bool verbose = false;
+
+    void addTo(CLI::App& command);
+    // Applies logging/threads and loads the model (logs what it loaded).
+    std::shared_ptr<DiffusionModel> loadModel() const;
+};
+
+// Sets spdlog up for the CLI: messages to stderr, debug level with --verbose.
+void configureLogging(bool verbose);
+
+// Reads an (N, C, S, S) or (C, S, S) .npy and checks it fits `model`; returns (N, C, S, S) in the
+// model's dtype and device. Errors name the file and the expected shape.
+torch::Tensor readLatents(const std::filesystem::path& path, const DiffusionModel& model);
+// An image (PNG/JPEG/...) fitted to the model, or a .npy of clean images in [-1, 1].
+torch::Tensor readImageOrLatents(const std::filesystem::path& path, const DiffusionModel& model);
+// Writes (N, C, S, S): .npy as is (float32 or float64 as computed), an image format as one
+// picture (N = 1) or a grid; `upscale` enlarges images with nearest-neighbour.
+void writeSamples(const std::filesystem::path& path, const torch::Tensor& samples, int upscale);
+// A .npy of the trajectory (steps + 1, N, C, S, S), or of (steps + 1, C, S, S) when N = 1.
+void writeTrajectory(const std::filesystem::path& path, const torch::Tensor& trajectory);
+
+// Progress for terminal runs: a debug log line per step.
+Progress loggingProgress();
+
+// Registers each command's options and callback on the app.
+void addInfoCommand(CLI::App& app);
+void addSampleCommand(CLI::App& app);
+void addInvertCommand(CLI::App& app);
+void addDenoiseCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+
+}  // namespace latentlens::cli

@@ -1,0 +1,43 @@
+#include <spdlog/spdlog.h>
+
+#include "app/cli/CliSupport.h"
+#include "core/sampling/DdimSampler.h"
+
+namespace latentlens::cli {
+
+void addSampleCommand(CLI::App& app) {
+    struct Options : CommonOptions {
+        uint64_t seed = 0;
+        int64_t count = 1;
+        int64_t steps = 50;
+        double eta = 0.0;
+        std::string out = "sample.png";
+        std::string latents;
+        std::string noiseOut;
+        int upscale = 1;
+    };
+    auto options = std::make_shared<Options>();
+    auto* command = app.add_subcommand("sample", "Generate images by DDIM from seeded noise");
+    command->add_option("--seed", options->seed, "noise seed; sample i of a batch uses seed + i")->capture_default_str();
+    command->add_option("--count", options->count, "number of samples")->check(CLI::Range(1, 4096))->capture_default_str();
+    command->add_option("--steps", options->steps, "DDIM steps")->check(CLI::Range(1, 100000))->capture_default_str();
+    command->add_option("--eta", options->eta, "DDIM eta (0: deterministic)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+    command->add_option("--out", options->out, "output: .png/.jpg (a grid if --count > 1) or .npy")->capture_default_str();
+    command->add_option("--latents", options->latents, "also write the whole trajectory (.npy), start included");
+    command->add_option("--noise-out", options->noiseOut, "also write the starting noise x_T (.npy)");
+    command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
+    options->addTo(*command);
+    command->callback([options] {
+        auto model = options->loadModel();
+        DdimSampler sampler(*model, options->steps);
+        auto noise = sampler.noise(options->seed, options->count);
+        if (!options->noiseOut.empty()) writeSamples(options->noiseOut, noise, 1);
+        const bool keep = !options->latents.empty();
+        auto run = sampler.sample(noise, options->eta, options->seed, keep, loggingProgress());
+        spdlog::debug("{} steps from t={}", run.steps.size(), sampler.startTimestep());
+        writeSamples(options->out, run.result, options->upscale);
+        if (keep) writeTrajectory(options->latents, run.trajectory);
+    });
+}
+
+}  // namespace latentlens::cli

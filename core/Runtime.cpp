@@ -1,0 +1,44 @@
+#include "core/Runtime.h"
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/Error.h"
+
+namespace latentlens {
+
+void configureThreads(int threads) {
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+    spdlog::debug("LibTorch intra-op threads: {}", torch::get_num_threads());
+}
+
+c10::Device resolveDevice(const std::string& name) {
+    if (name == "auto") return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    if (name == "cpu") return c10::Device(c10::kCPU);
+    if (name.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available()) throw Error("device " + name + " requested but this LibTorch has no usable CUDA GPU");
+        try {
+            return c10::Device(name);
+        } catch (const c10::Error&) {
+            throw Error("unknown device \"" + name + "\"");
+        }
+    }
+    throw Error("unknown device \"" + name + "\": expected auto, cpu, cuda or cuda:N");
+}
+
+c10::ScalarType parseDtype(const std::string& name) {
+    if (name == "float32" || name == "f32" || name == "float") return c10::kFloat;
+    if (name == "float64" || name == "f64" || name == "double") return c10::kDouble;
+    throw Error("unknown dtype \"" + name + "\": expected float32 or float64");
+}
+
+std::string dtypeName(c10::ScalarType dtype) {
+    if (dtype == c10::kFloat) return "float32";
+    if (dtype == c10::kDouble) return "float64";
+    return c10::toString(dtype);
+}
+
+}  // namespace latentlens

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+namespace latentlens {
+
+// Sets LibTorch's intra-op threads (0: one per core). Debian's LibTorch otherwise runs one thread.
+void configureThreads(int threads = 0);
+
+// "auto" (CUDA when this LibTorch build has a usable GPU, else CPU), "cpu", "cuda" or "cuda:N".
+c10::Device resolveDevice(const std::string& name);
+
+// "float32" / "float64" (also "f32", "f64", "double").
+c10::ScalarType parseDtype(const std::string& name);
+std::string dtypeName(c10::ScalarType dtype);
+
+}  // namespace latentlens

@@ -1,0 +1,89 @@
+#include "core/model/ModelFolder.h"
+
+#include <cstdlib>
+#include <system_error>
+#include <vector>
+
+#include <unistd.h>
+
+#include "core/Error.h"
+
+namespace latentlens {
+namespace fs = std::filesystem;
+namespace {
+
+bool isFile(const fs::path& path) {
+    std::error_code ec;
+    return fs::is_regular_file(path, ec);
+}
+
+fs::path findWeights(const fs::path& unetDir) {
+    for (const char* name : {"diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"}) {
+        if (isFile(unetDir / name)) return unetDir / name;
+    }
+    for (const char* name : {"diffusion_pytorch_model.bin", "diffusion_pytorch_model.fp16.bin", "pytorch_model.bin"}) {
+        if (isFile(unetDir / name)) {
+            throw Error((unetDir / name).string() +
+                        ": this is a PyTorch pickle checkpoint; LatentLens reads safetensors only (pickle files can run "
+                        "code). Convert it once with diffusers: UNet2DModel.from_pretrained(folder)"
+                        ".save_pretrained(folder, safe_serialization=True)");
+        }
+    }
+    throw Error(unetDir.string() + ": no diffusion_pytorch_model.safetensors in this folder");
+}
+
+fs::path executableDir() {
+    std::vector<char> buffer(4096);
+    const ssize_t length = ::readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
+    if (length <= 0) return {};
+    return fs::path(std::string(buffer.data(), static_cast<size_t>(length))).parent_path();
+}
+
+}  // namespace
+
+ModelFolder ModelFolder::resolve(const fs::path& folder) {
+    std::error_code ec;
+    if (!fs::exists(folder, ec)) throw Error(folder.string() + ": no such model folder");
+    if (!fs::is_directory(folder, ec)) {
+        throw Error(folder.string() + ": a model is a folder (config.json + diffusion_pytorch_model.safetensors), not a file");
+    }
+    ModelFolder result;
+    result.root = folder;
+    fs::path unetDir;
+    if (isFile(folder / "config.json")) {
+        unetDir = folder;
+    } else if (isFile(folder / "unet" / "config.json")) {
+        unetDir = folder / "unet";
+    } else {
+        throw Error(folder.string() + ": not a diffusers model folder (no config.json here or in unet/)");
+    }
+    result.config = unetDir / "config.json";
+    result.weights = findWeights(unetDir);
+    for (const auto& candidate : {unetDir / "scheduler_config.json", unetDir / "scheduler" / "scheduler_config.json",
+                                  unetDir.parent_path() / "scheduler" / "scheduler_config.json"}) {
+        if (isFile(candidate)) {
+            result.schedulerConfig = candidate;
+            break;
+        }
+    }
+    auto canonical = fs::weakly_canonical(folder, ec);
+    result.name = (ec ? folder : canonical).filename().string();
+    if (result.name == "unet") result.name = (ec ? folder : canonical).parent_path().filename().string();
+    return result;
+}
+
+fs::path ModelFolder::defaultModelPath() {
+    if (const char* env = std::getenv("LATENTLENS_MODEL_DIR"); env && *env) return fs::path(env);
+    std::vector<fs::path> candidates;
+    const auto exeDir = executableDir();
+    if (!exeDir.empty()) candidates.push_back(exeDir.parent_path() / "share" / "latentlens" / "models" / "fmnist32");
+    candidates.push_back(fs::path(LATENTLENS_INSTALL_MODEL_DIR) / "fmnist32");
+    candidates.push_back(fs::path(LATENTLENS_SOURCE_MODEL_DIR) / "fmnist32");
+    for (const auto& candidate : candidates) {
+        if (isFile(candidate / "config.json")) return candidate;
+    }
+    throw Error("the embedded default model (fmnist32) was not found; looked in " + candidates.back().string() +
+                " and the install location; pass --model DIR");
+}
+
+}  // namespace latentlens

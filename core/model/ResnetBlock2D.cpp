@@ -1,0 +1,40 @@
+#include "core/model/ResnetBlock2D.h"
+
+#include <torch/torch.h>
+
+namespace latentlens {
+
+ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetBlock2DOptions& options) : options_(options) {
+    const auto conv3 = [](int64_t in, int64_t out) {
+        return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(1).padding(1));
+    };
+    norm1_ = register_module("norm1", GroupNorm(options.groups, options.inChannels, options.eps));
+    conv1_ = register_module("conv1", conv3(options.inChannels, options.outChannels));
+    timeEmbProj_ = register_module(
+        "time_emb_proj",
+        torch::nn::Linear(options.tembChannels, options.scaleShift ? 2 * options.outChannels : options.outChannels));
+    norm2_ = register_module("norm2", GroupNorm(options.groups, options.outChannels, options.eps));
+    conv2_ = register_module("conv2", conv3(options.outChannels, options.outChannels));
+    if (options.inChannels != options.outChannels) {
+        convShortcut_ = register_module(
+            "conv_shortcut", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.inChannels, options.outChannels, 1)));
+    }
+}
+
+torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Tensor& temb) {
+    auto h = activate(options_.activation, norm1_->forward(x));
+    h = conv1_->forward(h);
+    auto t = timeEmbProj_->forward(activate(options_.activation, temb)).unsqueeze(-1).unsqueeze(-1);
+    if (options_.scaleShift) {
+        auto parts = t.chunk(2, 1);
+        h = norm2_->forward(h) * (1 + parts[0]) + parts[1];
+    } else {
+        h = norm2_->forward(h + t);
+    }
+    h = conv2_->forward(activate(options_.activation, h));
+    auto shortcut = convShortcut_ ? convShortcut_->forward(x) : x;
+    auto out = shortcut + h;
+    return options_.outputScaleFactor == 1.0 ? out : out / options_.outputScaleFactor;
+}
+
+}  // namespace latentlens

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include "core/model/Activation.h"
+#include "core/model/GroupNorm.h"
+
+namespace latentlens {
+
+struct ResnetBlock2DOptions {
+    int64_t inChannels = 0;
+    int64_t outChannels = 0;
+    int64_t tembChannels = 0;
+    int64_t groups = 32;
+    double eps = 1e-6;
+    Activation activation = Activation::SiLU;
+    bool scaleShift = false;        // resnet_time_scale_shift == "scale_shift"
+    double outputScaleFactor = 1.0;
+};
+
+// diffusers' ResnetBlock2D (pre-norm, time embedding added after conv1, or as scale/shift
+// after norm2), with a 1x1 conv_shortcut when the channel count changes.
+class ResnetBlock2DImpl : public torch::nn::Module {
+public:
+    explicit ResnetBlock2DImpl(const ResnetBlock2DOptions& options);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb);
+
+private:
+    ResnetBlock2DOptions options_;
+    GroupNorm norm1_{nullptr};
+    torch::nn::Conv2d conv1_{nullptr};
+    torch::nn::Linear timeEmbProj_{nullptr};
+    GroupNorm norm2_{nullptr};
+    torch::nn::Conv2d conv2_{nullptr};
+    torch::nn::Conv2d convShortcut_{nullptr};
+};
+TORCH_MODULE(ResnetBlock2D);
+
+}  // namespace latentlens

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include "core/model/Activation.h"
+#include "core/model/UNet2DConfig.h"
+
+namespace latentlens {
+
+// diffusers' Timesteps (sinusoidal, computed in float32 from the timestep as diffusers does),
+// GaussianFourierProjection ("fourier", parameter time_proj.weight) or a learned nn.Embedding,
+// selected by time_embedding_type. Registered as "time_proj" in UNet2DModel.
+class TimestepProjectionImpl : public torch::nn::Module {
+public:
+    explicit TimestepProjectionImpl(const UNet2DConfig& config);
+    // timesteps: (N) integer or floating tensor. Returns (N, outputDim()) float32 (positional,
+    // fourier) — the caller casts to the model dtype, as diffusers does.
+    torch::Tensor forward(const torch::Tensor& timesteps) const;
+    int64_t outputDim() const { return outputDim_; }
+
+private:
+    std::string type_;
+    int64_t channels_;
+    int64_t outputDim_;
+    bool flipSinToCos_;
+    double freqShift_;
+    torch::Tensor weight_;  // fourier: (C) frequencies; learned: (T, C) table
+};
+TORCH_MODULE(TimestepProjection);
+
+// diffusers' TimestepEmbedding: linear_1 → act → linear_2. Registered as "time_embedding".
+class TimestepEmbeddingImpl : public torch::nn::Module {
+public:
+    TimestepEmbeddingImpl(int64_t inChannels, int64_t embedDim, Activation activation);
+    torch::Tensor forward(const torch::Tensor& projected);
+
+private:
+    torch::nn::Linear linear1_{nullptr};
+    torch::nn::Linear linear2_{nullptr};
+    Activation activation_;
+};
+TORCH_MODULE(TimestepEmbedding);
+
+}  // namespace latentlens

@@ -1,0 +1,217 @@
+#include "core/model/UNet2DConfig.h"
+
+#include <fstream>
+#include <set>
+
+#include "core/Error.h"
+
+namespace latentlens {
+namespace {
+
+class Reader {
+public:
+    Reader(const nlohmann::json& json, std::string source) : json_(json), source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+        throw Error(source_ + ": \"" + key + "\" " + problem);
+    }
+
+    bool has(const std::string& key) const { return json_.contains(key) && !json_.at(key).is_null(); }
+
+    template <typename T>
+    T get(const std::string& key, T fallback) const {
+        if (!has(key)) return fallback;
+        return as<T>(key, json_.at(key));
+    }
+
+    template <typename T>
+    std::optional<T> optional(const std::string& key) const {
+        if (!has(key)) return std::nullopt;
+        return as<T>(key, json_.at(key));
+    }
+
+    template <typename T>
+    std::vector<T> list(const std::string& key) const {
+        if (!has(key)) fail(key, "is missing");
+        const auto& value = json_.at(key);
+        if (!value.is_array()) fail(key, "must be a list");
+        std::vector<T> out;
+        for (const auto& item : value) out.push_back(as<T>(key, item));
+        return out;
+    }
+
+private:
+    template <typename T>
+    T as(const std::string& key, const nlohmann::json& value) const {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!value.is_boolean()) fail(key, "must be true or false");
+            return value.get<bool>();
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+            if (!value.is_number_integer()) fail(key, "must be an integer");
+            return value.get<int64_t>();
+        } else if constexpr (std::is_same_v<T, double>) {
+            if (!value.is_number()) fail(key, "must be a number");
+            return value.get<double>();
+        } else {
+            if (!value.is_string()) fail(key, "must be a string");
+            return value.get<std::string>();
+        }
+    }
+
+    const nlohmann::json& json_;
+    std::string source_;
+};
+
+}  // namespace
+
+UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::string& source) {
+    if (!json.is_object()) throw Error(source + ": the config is not a JSON object");
+    Reader r(json, source);
+    const std::string className = r.get<std::string>("_class_name", "UNet2DModel");
+    if (className != "UNet2DModel") {
+        throw Error(source + ": \"_class_name\" is " + className +
+                    "; only unconditional pixel-space UNet2DModel checkpoints are supported");
+    }
+
+    UNet2DConfig c;
+    if (r.has("sample_size") && json.at("sample_size").is_array()) {
+        auto sizes = r.list<int64_t>("sample_size");
+        if (sizes.size() != 2 || sizes[0] != sizes[1]) r.fail("sample_size", "must be square");
+        c.sampleSize = sizes[0];
+    } else {
+        c.sampleSize = r.get<int64_t>("sample_size", 0);
+        if (c.sampleSize <= 0) r.fail("sample_size", "must be a positive integer");
+    }
+    c.inChannels = r.get<int64_t>("in_channels", 3);
+    c.outChannels = r.get<int64_t>("out_channels", 3);
+    c.centerInputSample = r.get<bool>("center_input_sample", false);
+    c.timeEmbeddingType = r.get<std::string>("time_embedding_type", "positional");
+    c.timeEmbeddingDim = r.optional<int64_t>("time_embedding_dim");
+    c.freqShift = r.get<double>("freq_shift", 0.0);
+    c.flipSinToCos = r.get<bool>("flip_sin_to_cos", true);
+    c.downBlockTypes = r.list<std::string>("down_block_types");
+    c.upBlockTypes = r.list<std::string>("up_block_types");
+    c.blockOutChannels = r.list<int64_t>("block_out_channels");
+    c.layersPerBlock = r.get<int64_t>("layers_per_block", 2);
+    c.midBlockScaleFactor = r.get<double>("mid_block_scale_factor", 1.0);
+    c.downsamplePadding = r.get<int64_t>("downsample_padding", 1);
+    c.actFn = r.get<std::string>("act_fn", "silu");
+    // diffusers' default is 8; an explicit null means one head spanning all channels.
+    c.attentionHeadDim = json.contains("attention_head_dim") ? r.optional<int64_t>("attention_head_dim")
+                                                             : std::optional<int64_t>(8);
+    c.normNumGroups = r.get<int64_t>("norm_num_groups", 32);
+    c.attnNormNumGroups = r.optional<int64_t>("attn_norm_num_groups");
+    c.normEps = r.get<double>("norm_eps", 1e-5);
+    c.resnetTimeScaleShift = r.get<std::string>("resnet_time_scale_shift", "default");
+    c.addAttention = r.get<bool>("add_attention", true);
+    c.numTrainTimesteps = r.optional<int64_t>("num_train_timesteps");
+
+    // Options this implementation does not have: refuse rather than compute something else.
+    if (r.has("class_embed_type")) r.fail("class_embed_type", "(class-conditional UNets) is not supported");
+    if (r.has("num_class_embeds")) r.fail("num_class_embeds", "(class-conditional UNets) is not supported");
+    if (r.has("cross_attention_dim") || r.has("encoder_hid_dim")) {
+        throw Error(source + ": text-conditional UNets (cross_attention_dim) are not supported; "
+                             "LatentLens needs an unconditional UNet2DModel");
+    }
+    const std::string midType = r.get<std::string>("mid_block_type", "UNetMidBlock2D");
+    if (midType != "UNetMidBlock2D") r.fail("mid_block_type", "is " + midType + "; only UNetMidBlock2D is supported");
+    const std::string downType = r.get<std::string>("downsample_type", "conv");
+    if (downType != "conv") r.fail("downsample_type", "is " + downType + "; only \"conv\" is supported");
+    const std::string upType = r.get<std::string>("upsample_type", "conv");
+    if (upType != "conv") r.fail("upsample_type", "is " + upType + "; only \"conv\" is supported");
+
+    static const std::set<std::string> timeTypes = {"positional", "fourier", "learned"};
+    if (!timeTypes.count(c.timeEmbeddingType)) r.fail("time_embedding_type", "is " + c.timeEmbeddingType + "; expected positional, fourier or learned");
+    if (c.timeEmbeddingType == "learned" && !c.numTrainTimesteps) r.fail("num_train_timesteps", "is required with time_embedding_type \"learned\"");
+    static const std::set<std::string> acts = {"silu", "swish", "mish", "gelu", "relu"};
+    if (!acts.count(c.actFn)) r.fail("act_fn", "is " + c.actFn + "; expected silu, swish, mish, gelu or relu");
+    if (c.resnetTimeScaleShift != "default" && c.resnetTimeScaleShift != "scale_shift") {
+        r.fail("resnet_time_scale_shift", "is " + c.resnetTimeScaleShift + "; expected default or scale_shift");
+    }
+    if (c.inChannels <= 0) r.fail("in_channels", "must be positive");
+    if (c.outChannels <= 0) r.fail("out_channels", "must be positive");
+    if (c.layersPerBlock <= 0) r.fail("layers_per_block", "must be positive");
+    if (c.blockOutChannels.empty()) r.fail("block_out_channels", "must not be empty");
+    if (c.downBlockTypes.size() != c.blockOutChannels.size()) r.fail("down_block_types", "must have one entry per block_out_channels entry");
+    if (c.upBlockTypes.size() != c.blockOutChannels.size()) r.fail("up_block_types", "must have one entry per block_out_channels entry");
+    for (const auto& type : c.downBlockTypes) {
+        if (type != "DownBlock2D" && type != "AttnDownBlock2D") r.fail("down_block_types", "contains " + type + "; supported: DownBlock2D, AttnDownBlock2D");
+    }
+    for (const auto& type : c.upBlockTypes) {
+        if (type != "UpBlock2D" && type != "AttnUpBlock2D") r.fail("up_block_types", "contains " + type + "; supported: UpBlock2D, AttnUpBlock2D");
+    }
+    if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive");
+    for (int64_t channels : c.blockOutChannels) {
+        if (channels <= 0 || channels % c.normNumGroups != 0) {
+            r.fail("norm_num_groups", "(" + std::to_string(c.normNumGroups) + ") must divide every block_out_channels entry");
+        }
+    }
+    if (c.attentionHeadDim) {
+        // Every block with attention must split its channels into whole heads.
+        std::vector<int64_t> attentionWidths;
+        if (c.addAttention) attentionWidths.push_back(c.midChannels());
+        for (size_t i = 0; i < c.blockOutChannels.size(); ++i) {
+            if (c.downBlockTypes[i] == "AttnDownBlock2D") attentionWidths.push_back(c.blockOutChannels[i]);
+            if (c.upBlockTypes[i] == "AttnUpBlock2D") attentionWidths.push_back(c.blockOutChannels[c.blockOutChannels.size() - 1 - i]);
+        }
+        for (int64_t width : attentionWidths) {
+            if (*c.attentionHeadDim <= 0 || width % *c.attentionHeadDim != 0) {
+                r.fail("attention_head_dim", "(" + std::to_string(*c.attentionHeadDim) +
+                                                 ") must divide the channels of every attention block (" +
+                                                 std::to_string(width) + ")");
+            }
+        }
+    }
+    if (c.attnNormNumGroups && (*c.attnNormNumGroups <= 0 || c.midChannels() % *c.attnNormNumGroups != 0)) {
+        r.fail("attn_norm_num_groups", "must divide the mid-block channels");
+    }
+    if (c.sampleSize % (int64_t(1) << (c.numBlocks() - 1)) != 0) {
+        r.fail("sample_size", "must be divisible by 2^(number of blocks - 1)");
+    }
+    if (c.downsamplePadding < 0) r.fail("downsample_padding", "must be >= 0");
+    if (c.normEps <= 0) r.fail("norm_eps", "must be positive");
+    if (c.midBlockScaleFactor == 0) r.fail("mid_block_scale_factor", "must not be 0");
+    return c;
+}
+
+UNet2DConfig UNet2DConfig::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw Error(file.string() + ": cannot open the model config");
+    nlohmann::json json;
+    try {
+        in >> json;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
+    }
+    return fromJson(json, file.string());
+}
+
+nlohmann::json UNet2DConfig::toJson() const {
+    nlohmann::json j;
+    j["_class_name"] = "UNet2DModel";
+    j["sample_size"] = sampleSize;
+    j["in_channels"] = inChannels;
+    j["out_channels"] = outChannels;
+    j["center_input_sample"] = centerInputSample;
+    j["time_embedding_type"] = timeEmbeddingType;
+    j["time_embedding_dim"] = timeEmbeddingDim ? nlohmann::json(*timeEmbeddingDim) : nlohmann::json(nullptr);
+    j["freq_shift"] = freqShift;
+    j["flip_sin_to_cos"] = flipSinToCos;
+    j["down_block_types"] = downBlockTypes;
+    j["up_block_types"] = upBlockTypes;
+    j["block_out_channels"] = blockOutChannels;
+    j["layers_per_block"] = layersPerBlock;
+    j["mid_block_scale_factor"] = midBlockScaleFactor;
+    j["downsample_padding"] = downsamplePadding;
+    j["act_fn"] = actFn;
+    j["attention_head_dim"] = attentionHeadDim ? nlohmann::json(*attentionHeadDim) : nlohmann::json(nullptr);
+    j["norm_num_groups"] = normNumGroups;
+    j["attn_norm_num_groups"] = attnNormNumGroups ? nlohmann::json(*attnNormNumGroups) : nlohmann::json(nullptr);
+    j["norm_eps"] = normEps;
+    j["resnet_time_scale_shift"] = resnetTimeScaleShift;
+    j["add_attention"] = addAttention;
+    j["num_train_timesteps"] = numTrainTimesteps ? nlohmann::json(*numTrainTimesteps) : nlohmann::json(nullptr);
+    return j;
+}
+
+}  // namespace latentlens

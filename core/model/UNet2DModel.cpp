@@ -1,0 +1,253 @@
+#include "core/model/UNet2DModel.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "core/Error.h"
+
+namespace latentlens {
+namespace {
+
+std::string shapeText(c10::IntArrayRef shape) {
+    std::ostringstream out;
+    out << '[';
+    for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+    out << ']';
+    return out.str();
+}
+
+}  // namespace
+
+UNet2DModelImpl::UNet2DModelImpl(UNet2DConfig config)
+    : config_(std::move(config)), activation_(parseActivation(config_.actFn)) {
+    const auto& channels = config_.blockOutChannels;
+    const int64_t blocks = config_.numBlocks();
+    const int64_t tembDim = config_.timeEmbedDim();
+
+    convIn_ = register_module(
+        "conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(config_.inChannels, channels[0], 3).padding(1)));
+    timeProj_ = register_module("time_proj", TimestepProjection(config_));
+    timeEmbedding_ = register_module("time_embedding", TimestepEmbedding(timeProj_->outputDim(), tembDim, activation_));
+
+    ResnetBlock2DOptions resnet;
+    resnet.tembChannels = tembDim;
+    resnet.groups = config_.normNumGroups;
+    resnet.eps = config_.normEps;
+    resnet.activation = activation_;
+    resnet.scaleShift = config_.resnetTimeScaleShift == "scale_shift";
+
+    const auto headDim = [&](int64_t width) { return config_.attentionHeadDim.value_or(width); };
+
+    auto downList = register_module("down_blocks", torch::nn::ModuleList());
+    int64_t outputChannel = channels[0];
+    for (int64_t i = 0; i < blocks; ++i) {
+        DownBlock2DOptions options;
+        options.numLayers = config_.layersPerBlock;
+        options.resnet = resnet;
+        options.resnet.inChannels = outputChannel;
+        outputChannel = channels[i];
+        options.resnet.outChannels = outputChannel;
+        options.attention = config_.downBlockTypes[i] == "AttnDownBlock2D";
+        options.attentionHeadDim = headDim(outputChannel);
+        options.addDownsample = i != blocks - 1;
+        options.downsamplePadding = config_.downsamplePadding;
+        downBlocks_.emplace_back(options);
+        downList->push_back(downBlocks_.back());
+    }
+
+    ResnetBlock2DOptions mid = resnet;
+    mid.inChannels = mid.outChannels = channels.back();
+    mid.outputScaleFactor = config_.midBlockScaleFactor;
+    // diffusers: attention groups default to the resnet groups only with "default" time scale shift.
+    const int64_t midAttentionGroups =
+        config_.attnNormNumGroups.value_or(resnet.scaleShift ? 0 : config_.normNumGroups);
+    midBlock_ = register_module(
+        "mid_block", UNetMidBlock2D(mid, config_.addAttention, headDim(channels.back()), midAttentionGroups));
+
+    auto upList = register_module("up_blocks", torch::nn::ModuleList());
+    std::vector<int64_t> reversed(channels.rbegin(), channels.rend());
+    outputChannel = reversed[0];
+    for (int64_t i = 0; i < blocks; ++i) {
+        UpBlock2DOptions options;
+        options.numLayers = config_.layersPerBlock + 1;
+        options.prevOutputChannels = outputChannel;
+        outputChannel = reversed[i];
+        options.inChannels = reversed[std::min(i + 1, blocks - 1)];
+        options.resnet = resnet;
+        options.resnet.outChannels = outputChannel;
+        options.attention = config_.upBlockTypes[i] == "AttnUpBlock2D";
+        options.attentionHeadDim = headDim(outputChannel);
+        options.addUpsample = i != blocks - 1;
+        upBlocks_.emplace_back(options);
+        upList->push_back(upBlocks_.back());
+    }
+
+    convNormOut_ = register_module("conv_norm_out", GroupNorm(config_.normNumGroups, channels[0], config_.normEps));
+    convOut_ = register_module(
+        "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels[0], config_.outChannels, 3).padding(1)));
+    eval();
+}
+
+torch::Tensor UNet2DModelImpl::embedTime(const torch::Tensor& timesteps, int64_t batch, torch::ScalarType dtype,
+                                         torch::Device device) {
+    auto t = timesteps.to(device);
+    if (t.dim() == 0) t = t.unsqueeze(0);
+    if (t.dim() != 1 || (t.size(0) != 1 && t.size(0) != batch)) {
+        throw Error("timesteps must be a scalar or have one entry per sample (batch " + std::to_string(batch) +
+                    "), got shape " + shapeText(timesteps.sizes()));
+    }
+    if (t.size(0) != batch) t = t.expand({batch});
+    auto projected = timeProj_->forward(t).to(dtype);
+    return timeEmbedding_->forward(projected);
+}
+
+void UNet2DModelImpl::checkBlock(const BlockId& block) const {
+    if (block.kind != BlockId::Kind::Mid && (block.index < 0 || block.index >= config_.numBlocks())) {
+        throw Error("block " + block.name() + " does not exist: this model has " + std::to_string(config_.numBlocks()) +
+                    " down and up blocks (0.." + std::to_string(config_.numBlocks() - 1) + ")");
+    }
+}
+
+UNet2DModelImpl::Output UNet2DModelImpl::run(const torch::Tensor& input, const torch::Tensor& timesteps,
+                                             const BlockId* block, bool needSample) {
+    if (input.dim() != 4 || input.size(1) != config_.inChannels || input.size(2) != config_.sampleSize ||
+        input.size(3) != config_.sampleSize) {
+        throw Error("model input must have shape (N, " + std::to_string(config_.inChannels) + ", " +
+                    std::to_string(config_.sampleSize) + ", " + std::to_string(config_.sampleSize) + "), got " +
+                    shapeText(input.sizes()));
+    }
+    if (block) checkBlock(*block);
+    const auto dtype = convIn_->weight.scalar_type();
+    if (input.scalar_type() != dtype) {
+        throw Error(std::string("model input has dtype ") + c10::toString(input.scalar_type()) + " but the model runs in " +
+                    c10::toString(dtype));
+    }
+    Output output;
+    auto x = config_.centerInputSample ? 2 * input - 1.0 : input;
+    auto temb = embedTime(timesteps, x.size(0), dtype, x.device());
+
+    auto h = convIn_->forward(x);
+    std::vector<torch::Tensor> skips{h};
+    for (size_t i = 0; i < downBlocks_.size(); ++i) {
+        h = downBlocks_[i]->forward(h, temb, skips);
+        if (block && block->kind == BlockId::Kind::Down && block->index == static_cast<int>(i)) {
+            output.features = h;
+            if (!needSample) return output;
+        }
+    }
+    h = midBlock_->forward(h, temb);
+    if (block && block->kind == BlockId::Kind::Mid) {
+        output.features = h;
+        if (!needSample) return output;
+    }
+    for (size_t i = 0; i < upBlocks_.size(); ++i) {
+        h = upBlocks_[i]->forward(h, temb, skips);
+        if (block && block->kind == BlockId::Kind::Up && block->index == static_cast<int>(i)) output.features = h;
+    }
+    h = convOut_->forward(activate(activation_, convNormOut_->forward(h)));
+    if (config_.timeEmbeddingType == "fourier") {
+        // diffusers divides the output by the (noise-level) timestep for Fourier embeddings.
+        auto t = timesteps.to(h.device(), h.scalar_type()).reshape({-1, 1, 1, 1});
+        h = h / t;
+    }
+    output.sample = h;
+    return output;
+}
+
+torch::Tensor UNet2DModelImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps) {
+    return run(x, timesteps, nullptr, true).sample;
+}
+
+torch::Tensor UNet2DModelImpl::forward(const torch::Tensor& x, int64_t timestep) {
+    return forward(x, torch::tensor(timestep, torch::kLong));
+}
+
+torch::Tensor UNet2DModelImpl::features(const torch::Tensor& x, const torch::Tensor& timesteps, const BlockId& block) {
+    return run(x, timesteps, &block, false).features;
+}
+
+torch::Tensor UNet2DModelImpl::features(const torch::Tensor& x, int64_t timestep, const BlockId& block) {
+    return features(x, torch::tensor(timestep, torch::kLong), block);
+}
+
+UNet2DModelImpl::Output UNet2DModelImpl::forwardWithFeatures(const torch::Tensor& x, const torch::Tensor& timesteps,
+                                                             const BlockId& block) {
+    return run(x, timesteps, &block, true);
+}
+
+std::vector<int64_t> UNet2DModelImpl::featureShape(const BlockId& block) const {
+    checkBlock(block);
+    const auto& channels = config_.blockOutChannels;
+    const int64_t blocks = config_.numBlocks();
+    switch (block.kind) {
+        case BlockId::Kind::Mid:
+            return {channels.back(), config_.midResolution(), config_.midResolution()};
+        case BlockId::Kind::Down: {
+            const int64_t downsamples = std::min<int64_t>(block.index + 1, blocks - 1);
+            return {channels[block.index], config_.sampleSize >> downsamples, config_.sampleSize >> downsamples};
+        }
+        case BlockId::Kind::Up: {
+            const int64_t remaining = std::max<int64_t>(blocks - 2 - block.index, 0);
+            return {channels[blocks - 1 - block.index], config_.sampleSize >> remaining, config_.sampleSize >> remaining};
+        }
+    }
+    return {};
+}
+
+int64_t UNet2DModelImpl::parameterCount() const {
+    int64_t count = 0;
+    for (const auto& p : parameters()) count += p.numel();
+    return count;
+}
+
+void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) {
+    for (const auto& module : modules(/*include_self=*/false)) {
+        if (auto* attention = dynamic_cast<AttentionBlockImpl*>(module.get())) attention->setSoftmaxInFloat32(enabled);
+    }
+}
+
+void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) {
+    std::vector<std::string> problems;
+    std::set<std::string> expected;
+    auto params = named_parameters(/*recurse=*/true);
+    for (const auto& item : params) {
+        expected.insert(item.key());
+        if (!file.contains(item.key())) {
+            problems.push_back("missing " + item.key() + " " + shapeText(item.value().sizes()));
+            continue;
+        }
+        const auto& entry = file.entry(item.key());
+        if (c10::IntArrayRef(entry.shape) != item.value().sizes()) {
+            problems.push_back(item.key() + " has shape " + shapeText(entry.shape) + " but the model expects " +
+                               shapeText(item.value().sizes()));
+        } else if (!c10::isFloatingType(entry.dtype)) {
+            problems.push_back(item.key() + std::string(" has non-floating dtype ") + c10::toString(entry.dtype));
+        }
+    }
+    for (const auto& name : file.names()) {
+        if (!expected.count(name)) problems.push_back("unexpected " + name + " " + shapeText(file.entry(name).shape));
+    }
+    if (!problems.empty()) {
+        std::ostringstream message;
+        message << file.path().string() << ": checkpoint does not match config.json (" << problems.size()
+                << (problems.size() == 1 ? " problem" : " problems") << "): ";
+        const size_t shown = std::min<size_t>(problems.size(), 6);
+        for (size_t i = 0; i < shown; ++i) message << (i ? "; " : "") << problems[i];
+        if (shown < problems.size()) message << "; ... and " << problems.size() - shown << " more";
+        throw Error(message.str());
+    }
+    torch::NoGradGuard noGrad;
+    for (auto& item : params) {
+        auto source = file.tensor(item.key());
+        auto values = source.to(item.value().device(), item.value().scalar_type());
+        if (!torch::isfinite(values).all().item<bool>()) {
+            throw Error(file.path().string() + ": " + item.key() + " contains NaN or infinite values");
+        }
+        item.value().copy_(values);
+    }
+}
+
+}  // namespace latentlens
