@@ -11,9 +11,12 @@ GroupNormImpl::GroupNormImpl(int64_t groups, int64_t channels, double eps)
 }
 
 torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) const {
+    // Forward-mode AD only ever uses level 0 (LibTorch 1.13 has no nested levels).
+    if (!x._fw_grad(/*level=*/0).defined()) {
+        return torch::group_norm(x, groups_, weight_, bias_, eps_, /*cudnn_enabled=*/true);
+    }
     const auto sizes = x.sizes().vec();
-    const int64_t batch = sizes[0];
-    auto grouped = x.reshape({batch, groups_, -1});
+    auto grouped = x.reshape({sizes[0], groups_, -1});
     auto mean = grouped.mean(-1, /*keepdim=*/true);
     auto centered = grouped - mean;
     auto variance = (centered * centered).mean(-1, /*keepdim=*/true);  // biased, as GroupNorm

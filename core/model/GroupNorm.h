@@ -6,9 +6,10 @@
 
 namespace latentlens {
 
-// torch.nn.GroupNorm (affine), parameters "weight" and "bias". Written with plain tensor ops
-// (mean/var/rsqrt) rather than the fused native_group_norm kernel so that forward-mode AD
-// (the Jacobian-vector products of core/geometry) works on LibTorch 1.13.
+// torch.nn.GroupNorm (affine), parameters "weight" and "bias", eps from the config. Runs the
+// fused native kernel, except for inputs carrying a forward-mode AD tangent: LibTorch 1.13's
+// group-norm JVP fails on non-contiguous tangents, so those take the same math in plain ops
+// (mean, variance, rsqrt), whose derivatives always work.
 class GroupNormImpl : public torch::nn::Module {
 public:
     GroupNormImpl(int64_t groups, int64_t channels, double eps);
