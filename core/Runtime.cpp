@@ -1,5 +1,6 @@
 #include "core/Runtime.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,9 @@
 namespace latentlens {
 
 void configureThreads(int threads) {
+    if (threads <= 0) {
+        if (const char* env = std::getenv("LATENTLENS_THREADS"); env && std::atoi(env) > 0) threads = std::atoi(env);
+    }
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
     spdlog::debug("LibTorch intra-op threads: {}", torch::get_num_threads());

@@ -7,7 +7,8 @@
 
 namespace latentlens {
 
-// Sets LibTorch's intra-op threads (0: one per core). Debian's LibTorch otherwise runs one thread.
+// Sets LibTorch's intra-op threads (0: $LATENTLENS_THREADS if set, else one per core). Debian's
+// LibTorch otherwise runs one thread.
 void configureThreads(int threads = 0);
 
 // "auto" (CUDA when this LibTorch build has a usable GPU, else CPU), "cpu", "cuda" or "cuda:N".

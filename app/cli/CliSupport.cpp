@@ -100,6 +100,12 @@ void writeTrajectory(const fs::path& path, const torch::Tensor& trajectory) {
     spdlog::info("wrote {} {}", path.string(), shapeText(cpu.size(1) == 1 ? cpu.squeeze(1).sizes() : cpu.sizes()));
 }
 
+std::optional<bool> clipOverride(const std::string& value) {
+    if (value == "on") return true;
+    if (value == "off") return false;
+    return std::nullopt;
+}
+
 Progress loggingProgress() {
     Progress progress;
     progress.callback = [](double, const std::string& message) { spdlog::debug("{}", message); };

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -38,6 +39,9 @@ torch::Tensor readImageOrLatents(const std::filesystem::path& path, const Diffus
 void writeSamples(const std::filesystem::path& path, const torch::Tensor& samples, int upscale);
 // A .npy of the trajectory (steps + 1, N, C, S, S), or of (steps + 1, C, S, S) when N = 1.
 void writeTrajectory(const std::filesystem::path& path, const torch::Tensor& trajectory);
+
+// "config" → unset, "on" → true, "off" → false.
+std::optional<bool> clipOverride(const std::string& value);
 
 // Progress for terminal runs: a debug log line per step.
 Progress loggingProgress();

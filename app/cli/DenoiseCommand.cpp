@@ -14,6 +14,7 @@ void addDenoiseCommand(CLI::App& app) {
         uint64_t seed = 0;
         std::string out = "x0.png";
         std::string latents;
+        std::string clip = "config";
         int upscale = 1;
     };
     auto options = std::make_shared<Options>();
@@ -26,10 +27,13 @@ void addDenoiseCommand(CLI::App& app) {
     command->add_option("--out", options->out, "x_0 as .png/.jpg (a grid for a batch) or .npy")->capture_default_str();
     command->add_option("--latents", options->latents, "also write the trajectory (.npy), start included");
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
+    command->add_option("--clip-sample", options->clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
+        ->check(CLI::IsMember({"config", "on", "off"}))
+        ->capture_default_str();
     options->addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps);
+        DdimSampler sampler(*model, options->steps, clipOverride(options->clip));
         auto xt = readLatents(options->input, *model);
         const int64_t t = options->t < 0 ? sampler.startTimestep() : options->t;
         const bool keep = !options->latents.empty();

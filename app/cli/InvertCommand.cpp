@@ -12,6 +12,7 @@ void addInvertCommand(CLI::App& app) {
         int64_t steps = 50;
         std::string out = "xt.npy";
         std::string latents;
+        std::string clip = "config";
     };
     auto options = std::make_shared<Options>();
     auto* command = app.add_subcommand("invert", "DDIM-invert a clean image x_0 to x_t");
@@ -22,10 +23,13 @@ void addInvertCommand(CLI::App& app) {
     command->add_option("--steps", options->steps, "DDIM steps of a full 0..T trajectory")->check(CLI::Range(1, 100000))->capture_default_str();
     command->add_option("--out", options->out, "x_t as .npy")->capture_default_str();
     command->add_option("--latents", options->latents, "also write the trajectory (.npy), start included");
+    command->add_option("--clip-sample", options->clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
+        ->check(CLI::IsMember({"config", "on", "off"}))
+        ->capture_default_str();
     options->addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps);
+        DdimSampler sampler(*model, options->steps, clipOverride(options->clip));
         auto x0 = readImageOrLatents(options->input, *model);
         const int64_t t = options->t < 0 ? sampler.startTimestep() : options->t;
         const bool keep = !options->latents.empty();

@@ -13,6 +13,7 @@ void addSampleCommand(CLI::App& app) {
         double eta = 0.0;
         std::string out = "sample.png";
         std::string latents;
+        std::string clip = "config";
         std::string noiseOut;
         int upscale = 1;
     };
@@ -26,10 +27,13 @@ void addSampleCommand(CLI::App& app) {
     command->add_option("--latents", options->latents, "also write the whole trajectory (.npy), start included");
     command->add_option("--noise-out", options->noiseOut, "also write the starting noise x_T (.npy)");
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
+    command->add_option("--clip-sample", options->clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
+        ->check(CLI::IsMember({"config", "on", "off"}))
+        ->capture_default_str();
     options->addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps);
+        DdimSampler sampler(*model, options->steps, clipOverride(options->clip));
         auto noise = sampler.noise(options->seed, options->count);
         if (!options->noiseOut.empty()) writeSamples(options->noiseOut, noise, 1);
         const bool keep = !options->latents.empty();

@@ -9,15 +9,25 @@
 
 namespace latentlens {
 
-DdimSampler::DdimSampler(DiffusionModel& model, int64_t numInferenceSteps)
+namespace {
+
+SchedulerConfig withClip(SchedulerConfig config, std::optional<bool> clipSample) {
+    if (clipSample) config.clipSample = *clipSample;
+    return config;
+}
+
+}  // namespace
+
+DdimSampler::DdimSampler(DiffusionModel& model, int64_t numInferenceSteps, std::optional<bool> clipSample)
     : model_(model),
+      scheduler_(withClip(model.scheduler().config(), clipSample)),
       numInferenceSteps_(numInferenceSteps),
-      stepRatio_(model.scheduler().stepRatio(numInferenceSteps)),
-      grid_(model.scheduler().timesteps(numInferenceSteps)),
-      inverseGrid_(model.scheduler().inverseTimesteps(numInferenceSteps)) {}
+      stepRatio_(scheduler_.stepRatio(numInferenceSteps)),
+      grid_(scheduler_.timesteps(numInferenceSteps)),
+      inverseGrid_(scheduler_.inverseTimesteps(numInferenceSteps)) {}
 
 void DdimSampler::checkTimestep(int64_t t) const {
-    const int64_t last = model_.scheduler().numTrainTimesteps() - 1;
+    const int64_t last = scheduler_.numTrainTimesteps() - 1;
     if (t < 0 || t > last) {
         throw Error("timestep " + std::to_string(t) + " is outside 0.." + std::to_string(last));
     }
@@ -47,7 +57,7 @@ std::vector<DdimStep> DdimSampler::denoisePlan(int64_t fromTimestep) const {
 
 std::vector<DdimStep> DdimSampler::inversionPlan(int64_t toTimestep) const {
     checkTimestep(toTimestep);
-    const int64_t last = model_.scheduler().numTrainTimesteps() - 1;
+    const int64_t last = scheduler_.numTrainTimesteps() - 1;
     std::vector<DdimStep> plan;
     for (int64_t t : inverseGrid_) {
         if (t <= toTimestep) plan.push_back({std::min(t - stepRatio_, last), t});  // DDIMInverseScheduler.step
@@ -90,7 +100,7 @@ DdimRun DdimSampler::run(const torch::Tensor& start, const std::vector<DdimStep>
     checkLatents(start);
     torch::NoGradGuard noGrad;
     auto& unet = const_cast<DiffusionModel&>(model_).unet();
-    const auto& scheduler = model_.scheduler();
+    const auto& scheduler = scheduler_;
     auto x = start.to(model_.tensorOptions());
     DdimRun result;
     result.steps = plan;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -32,7 +33,9 @@ struct DdimRun {
 // denoise(·, t) run mirrored steps, and a round trip is as close as DDIM inversion gets.
 class DdimSampler {
 public:
-    DdimSampler(DiffusionModel& model, int64_t numInferenceSteps);
+    // clipSample overrides scheduler_config.json's clip_sample (clamping of the predicted x_0 at
+    // every step) for this sampler; unset keeps the config's value, as diffusers does.
+    DdimSampler(DiffusionModel& model, int64_t numInferenceSteps, std::optional<bool> clipSample = std::nullopt);
 
     int64_t numInferenceSteps() const { return numInferenceSteps_; }
     // The first timestep of a full trajectory (where sample() starts), e.g. 980 for leading/50.
@@ -61,6 +64,7 @@ private:
     void checkLatents(const torch::Tensor& x) const;
 
     DiffusionModel& model_;
+    DdimScheduler scheduler_;
     int64_t numInferenceSteps_;
     int64_t stepRatio_;
     std::vector<int64_t> grid_;         // descending (DDIMScheduler.timesteps)
