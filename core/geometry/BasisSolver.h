@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+#include "core/Progress.h"
+#include "core/geometry/FeatureJacobian.h"
+#include "core/geometry/PullbackBasis.h"
+
+namespace latentlens {
+
+struct BasisOptions {
+    int64_t k = 10;
+    // "krylov" (default): block Golub–Kahan–Lanczos with full reorthogonalisation and
+    // Rayleigh–Ritz, stopping when every requested pair has ‖JᵀJ v − σ² v‖ / σ_1² ≤ tolerance or
+    // the product budget is spent. "power": the paper's Algorithm 1 (subspace iteration on JᵀJ).
+    std::string method = "krylov";
+    double tolerance = 1e-3;
+    int64_t maxProducts = 0;   // Jacobian-vector products budget (0: automatic, 60·(k + oversampling) + 200)
+    int64_t blockSize = 0;     // krylov block size (0: k + max(2, k/5))
+    uint64_t seed = 0;         // start vectors
+    int powerMinIterations = 10;
+    int powerMaxIterations = 50;
+    double powerAtol = 1e-4;   // power: stop when no entry of V moves by more than this
+};
+
+// Computes the top-k pullback basis of `jacobian` (see PullbackBasis). Deterministic for a seed.
+// Reports progress after every block of products and checks the cancel flag between chunks of
+// Jacobian products (throws Cancelled). Throws Error for bad options (k larger than the input
+// dimension, unknown method, ...).
+PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOptions& options,
+                                 const Progress& progress = {});
+
+}  // namespace latentlens
