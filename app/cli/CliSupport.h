@@ -52,5 +52,6 @@ void addSampleCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
 void addDenoiseCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addBasisCommand(CLI::App& app);
 
 }  // namespace latentlens::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     cli::addInvertCommand(app);
     cli::addDenoiseCommand(app);
     cli::addEvalCommand(app);
+    cli::addBasisCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 // Rayleigh–Ritz on the two Krylov bases. Every step pushes one block through J (forward mode)
 // and one through Jᵀ (reverse mode); the Ritz triplets satisfy J v = σ u exactly, and the stored
 // Jᵀ U products give each pair's residual ‖JᵀJ v − σ² v‖ without further products.
+#include <chrono>
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -36,6 +37,7 @@ SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOption
 
     SolverOutput out;
     const int64_t startProducts = jacobian.jvpCount() + jacobian.vjpCount();
+    const auto startTime = std::chrono::steady_clock::now();
     auto block = randomOrthonormal(n, b, generator);  // next V block (n × b)
     std::vector<torch::Tensor> vBlocks, pBlocks, uBlocks, gBlocks;
 
@@ -66,6 +68,7 @@ SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOption
         BasisIteration record;
         record.iteration = iteration;
         record.products = jacobian.jvpCount() + jacobian.vjpCount() - startProducts;
+        record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
         for (int64_t i = 0; i < keep; ++i) {
             record.sigma.push_back(sigma[i].item<double>());
             record.residuals.push_back(residual[i].item<double>() / sigma1Squared);

@@ -1,5 +1,6 @@
 // Park et al. (2023), Algorithm 1: subspace (power) iteration on JᵀJ. Kept as the reference the
 // default Krylov method is measured against.
+#include <chrono>
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -15,6 +16,7 @@ SolverOutput solvePowerIteration(const FeatureJacobian& jacobian, const BasisOpt
     const int64_t k = options.k;
     auto generator = at::detail::createCPUGenerator(options.seed);
     const int64_t startProducts = jacobian.jvpCount() + jacobian.vjpCount();
+    const auto startTime = std::chrono::steady_clock::now();
     const int64_t budget = options.maxProducts > 0 ? options.maxProducts : int64_t(1) << 62;
 
     SolverOutput out;
@@ -35,6 +37,7 @@ SolverOutput solvePowerIteration(const FeatureJacobian& jacobian, const BasisOpt
         BasisIteration record;
         record.iteration = iteration;
         record.products = jacobian.jvpCount() + jacobian.vjpCount() - startProducts;
+        record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
         for (int64_t i = 0; i < k; ++i) {
             record.sigma.push_back(sigma[i].item<double>());
             record.residuals.push_back(residual[i].item<double>() / sigma1Squared);

@@ -12,6 +12,7 @@ namespace latentlens {
 struct BasisIteration {
     int iteration = 0;
     int64_t products = 0;            // Jacobian-vector products so far (J·v and Jᵀ·u)
+    double seconds = 0.0;            // wall time since the solver started
     std::vector<double> sigma;       // current estimates of σ_1..σ_k
     std::vector<double> residuals;   // ‖JᵀJ v_i − σ_i² v_i‖ / σ_1² of the current estimates
 };

@@ -16,7 +16,7 @@ namespace latentlens {
 // Where one tensor lives inside a .safetensors file.
 struct SafetensorsEntry {
     std::string name;
-    c10::ScalarType dtype = c10::ScalarType::Float;  // F32, F16, BF16, F64 (also I64/I32/U8/BOOL are read)
+    c10::ScalarType dtype = c10::ScalarType::Float;  // F32, F16, BF16, F64 (also I64/I32/I16/I8/U8/BOOL)
     std::vector<int64_t> shape;
     std::size_t begin = 0;  // byte offsets relative to the start of the data section
     std::size_t end = 0;
@@ -44,7 +44,9 @@ public:
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
     // A CPU tensor viewing the mapped bytes (no copy). Valid while this object lives;
-    // clone() it or copy it into a parameter to keep it.
+    // clone() it or copy it into a parameter to keep it. Read-only: the mapping is PROT_READ, so
+    // an in-place operation on it faults. (A tensor stored at an offset that is not a multiple of
+    // its element size comes back as a copy, since LibTorch needs aligned data.)
     torch::Tensor tensor(const std::string& name) const;
 
 private:

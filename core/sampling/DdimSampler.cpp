@@ -91,6 +91,19 @@ DdimRun DdimSampler::denoise(const torch::Tensor& xt, int64_t t, double eta, uin
     return run(xt, denoisePlan(t), /*inverse=*/false, eta, noiseSeed, keepTrajectory, progress);
 }
 
+DdimRun DdimSampler::descend(const torch::Tensor& x, int64_t from, int64_t to, bool keepTrajectory,
+                             const Progress& progress) const {
+    checkTimestep(to);
+    if (to > from) throw Error("cannot descend from timestep " + std::to_string(from) + " up to " + std::to_string(to));
+    std::vector<DdimStep> plan;
+    for (auto step : denoisePlan(from)) {
+        if (step.from <= to) break;
+        if (step.to < to) step.to = to;
+        plan.push_back(step);
+    }
+    return run(x, plan, /*inverse=*/false, 0.0, 0, keepTrajectory, progress);
+}
+
 DdimRun DdimSampler::invert(const torch::Tensor& x0, int64_t t, bool keepTrajectory, const Progress& progress) const {
     return run(x0, inversionPlan(t), /*inverse=*/true, 0.0, 0, keepTrajectory, progress);
 }

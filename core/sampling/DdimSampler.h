@@ -54,6 +54,11 @@ public:
     // x_t at timestep t → x_0.
     DdimRun denoise(const torch::Tensor& xt, int64_t t, double eta = 0.0, uint64_t noiseSeed = 0,
                     bool keepTrajectory = false, const Progress& progress = {}) const;
+    // x at timestep `from` → x at the lower timestep `to` along the denoising plan of `from` (the
+    // last step is shortened to land on `to` exactly). descend(noise, startTimestep(), t) is x_t
+    // of the generation trajectory.
+    DdimRun descend(const torch::Tensor& x, int64_t from, int64_t to, bool keepTrajectory = false,
+                    const Progress& progress = {}) const;
     // x_0 → x_t (deterministic DDIM inversion).
     DdimRun invert(const torch::Tensor& x0, int64_t t, bool keepTrajectory = false, const Progress& progress = {}) const;
 

@@ -1,0 +1,89 @@
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "app/cli/CliSupport.h"
+#include "core/Error.h"
+#include "core/geometry/BasisSolver.h"
+#include "core/sampling/DdimSampler.h"
+#include "io/BasisFile.h"
+#include "io/DirectionSheet.h"
+#include "io/NpyFile.h"
+
+namespace latentlens::cli {
+
+void addBasisCommand(CLI::App& app) {
+    struct Options : CommonOptions {
+        int64_t seed = -1;
+        std::string xt;
+        std::string image;
+        int64_t t = 600;
+        int64_t k = 10;
+        std::string block = "mid";
+        std::string method = "default";
+        double tolerance = 1e-3;
+        int64_t maxProducts = 0;
+        int64_t steps = 50;
+        uint64_t basisSeed = 0;
+        std::string out;
+    };
+    auto options = std::make_shared<Options>();
+    auto* command = app.add_subcommand(
+        "basis", "Top-k directions of the pullback metric at x_t: singular vectors of J = dh/dx_t (h: a block's output)");
+    auto* seed = command->add_option("--seed", options->seed, "x_t of the generation from this noise seed");
+    auto* xt = command->add_option("--xt", options->xt, "x_t from a .npy (C, S, S) or (1, C, S, S)")->check(CLI::ExistingFile);
+    auto* image = command->add_option("--image", options->image, "x_t by DDIM-inverting this image to t")->check(CLI::ExistingFile);
+    seed->excludes(xt)->excludes(image);
+    xt->excludes(image);
+    command->add_option("--t", options->t, "timestep")->capture_default_str();
+    command->add_option("--k", options->k, "number of directions")->check(CLI::Range(1, 100000))->capture_default_str();
+    command->add_option("--block", options->block, "mid, down.N or up.N")->capture_default_str();
+    command->add_option("--method", options->method, "default (block Krylov) or power (the paper's iteration)")
+        ->check(CLI::IsMember({"default", "krylov", "power"}))
+        ->capture_default_str();
+    command->add_option("--tol", options->tolerance, "relative residual ‖JᵀJv − σ²v‖/σ1² to reach")->capture_default_str();
+    command->add_option("--max-products", options->maxProducts, "budget of Jacobian-vector products (0: automatic)");
+    command->add_option("--steps", options->steps, "DDIM steps of a full trajectory (to reach x_t)")->capture_default_str();
+    command->add_option("--basis-seed", options->basisSeed, "seed of the solver's start vectors")->capture_default_str();
+    command->add_option("--out", options->out, "output folder: sigma.npy, v.npy, u.npy, xt.npy, basis.json, directions.png")
+        ->required();
+    options->addTo(*command);
+    command->callback([options] {
+        if (options->seed < 0 && options->xt.empty() && options->image.empty()) {
+            throw Error("basis: say where x_t comes from: --seed S, --xt xt.npy or --image in.png");
+        }
+        const auto block = BlockId::parse(options->block);
+        auto model = options->loadModel();
+        DdimSampler sampler(*model, options->steps);
+        torch::Tensor x;
+        if (!options->xt.empty()) {
+            x = readLatents(options->xt, *model);
+            if (x.size(0) != 1) throw Error(options->xt + ": holds " + std::to_string(x.size(0)) + " samples; basis needs one");
+        } else if (!options->image.empty()) {
+            x = sampler.invert(readImageOrLatents(options->image, *model), options->t, false, loggingProgress()).result;
+        } else {
+            auto noise = sampler.noise(static_cast<uint64_t>(options->seed), 1);
+            x = sampler.descend(noise, sampler.startTimestep(), options->t, false, loggingProgress()).result;
+        }
+        FeatureJacobian jacobian(*model, x, options->t, block);
+        BasisOptions basisOptions;
+        basisOptions.k = options->k;
+        basisOptions.method = options->method == "power" ? "power" : "krylov";
+        basisOptions.tolerance = options->tolerance;
+        basisOptions.maxProducts = options->maxProducts;
+        basisOptions.seed = options->basisSeed;
+        auto basis = solvePullbackBasis(jacobian, basisOptions, loggingProgress());
+        writeBasis(options->out, basis);
+        writeDirectionSheet(std::filesystem::path(options->out) / "directions.png", basis.v, basis.sigma);
+        std::printf("%s basis, k=%lld at t=%lld (%s): %lld Jacobian products in %d iterations, %.3f s, worst residual %.2e%s\n",
+                    basis.method.c_str(), static_cast<long long>(basis.k), static_cast<long long>(basis.timestep),
+                    basis.block.c_str(), static_cast<long long>(basis.products()), basis.iterations, basis.wallSeconds,
+                    basis.worstResidual(), basis.converged ? "" : " (budget reached before the tolerance)");
+        std::printf("sigma:");
+        for (int64_t i = 0; i < basis.k; ++i) std::printf(" %.4g", basis.sigma[i].item<double>());
+        std::printf("\nwrote %s\n", options->out.c_str());
+    });
+}
+
+}  // namespace latentlens::cli

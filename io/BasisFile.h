@@ -1,0 +1,17 @@
+#pragma once
+
+#include <filesystem>
+
+#include "core/geometry/PullbackBasis.h"
+
+namespace latentlens {
+
+// A PullbackBasis on disk: a folder with sigma.npy (k), v.npy (k, C, S, S), u.npy (k, dim h),
+// xt.npy (C, S, S) and basis.json (model, block, method, t, k, feature shape, products,
+// residuals, timing, per-iteration history). Written files are float64.
+void writeBasis(const std::filesystem::path& folder, const PullbackBasis& basis);
+// Reads and validates such a folder (shapes consistent with k and with each other); throws
+// Error naming the file at fault.
+PullbackBasis readBasis(const std::filesystem::path& folder);
+
+}  // namespace latentlens

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <filesystem>
+
+#include <torch/types.h>
+
+namespace latentlens {
+
+// Colours for a signed field (H, W): each value divided by the field's own max |value|, then a
+// diverging map (blue −1, white 0, red +1). Returns (3, H, W) float32 in [−1, 1] (image range).
+torch::Tensor divergingColors(const torch::Tensor& field);
+
+// A PNG sheet of k directions v (k, C, S, S): one tile each, enlarged with nearest-neighbour,
+// single-channel directions in the diverging map (own scale), RGB directions as 0.5 + 0.5·v/max,
+// and "v_i  σ=…" written under each tile. `sigma` (k) may be undefined.
+void writeDirectionSheet(const std::filesystem::path& path, const torch::Tensor& directions, const torch::Tensor& sigma,
+                         int columns = 5);
+
+}  // namespace latentlens
