@@ -226,3 +226,31 @@ TEST(CliErrors, UnwritableOutput) {
 
 }  // namespace
 }  // namespace latentlens
+
+namespace latentlens {
+namespace {
+
+TEST(CliBasis, WritesTheBasisFilesAndTheDirectionSheet) {
+    test::TempDir dir;
+    auto result = runCli("basis --seed 0 --t 600 --k 4 --out " + (dir / "b").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_NE(result.output.find("krylov basis, k=4 at t=600"), std::string::npos) << result.output;
+    for (const char* file : {"sigma.npy", "v.npy", "u.npy", "xt.npy", "basis.json", "directions.png"}) {
+        EXPECT_TRUE(fs::exists(dir / "b" / file)) << file;
+    }
+    EXPECT_EQ(readNpy(dir / "b" / "v.npy").sizes().vec(), (std::vector<int64_t>{4, 1, 32, 32}));
+    EXPECT_EQ(readNpy(dir / "b" / "u.npy").sizes().vec(), (std::vector<int64_t>{4, 4096}));
+    // x_t is on seed 0's generation trajectory: denoising it gives seed 0's sample.
+    ASSERT_EQ(runCli("denoise --in " + (dir / "b" / "xt.npy").string() + " --t 600 --out " + (dir / "x0.npy").string()).exitCode, 0);
+    ASSERT_EQ(runCli("sample --seed 0 --out " + (dir / "s.npy").string()).exitCode, 0);
+    EXPECT_LE((readNpy(dir / "x0.npy") - readNpy(dir / "s.npy")).abs().max().item<float>(), 1e-4);
+}
+
+TEST(CliBasis, NeedsASourceAndValidOptions) {
+    test::TempDir dir;
+    expectCleanError(runCli("basis --t 600 --out " + (dir / "b").string()), "--seed");
+    expectCleanError(runCli("basis --seed 0 --t 600 --k 5000 --out " + (dir / "b").string()), "k = 5000");
+}
+
+}  // namespace
+}  // namespace latentlens
