@@ -1,13 +1,8 @@
 #include "io/ImageFile.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <random>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -19,29 +14,18 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "io/ImageConversion.h"
 
 namespace latentlens {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Refuse to build images bigger than this many values (1 GiB of float32): a guard against
-// absurd sizes, upscale factors or aspect ratios rather than a real limit.
-constexpr int64_t kMaxValues = int64_t{1} << 28;
-
-[[noreturn]] void fail(const fs::path& path, const std::string& problem) {
-    throw Error(path.string() + ": " + problem);
-}
-
-// OpenCV messages can span lines; ours are one line.
-std::string oneLine(std::string text) {
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    std::replace(text.begin(), text.end(), '\r', ' ');
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    return text;
-}
-
-std::string openCvReason(const cv::Exception& e) { return oneLine(e.err.empty() ? e.what() : e.err); }
+using image_detail::checkChannels;
+using image_detail::fail;
+using image_detail::kMaxValues;
+using image_detail::openCvReason;
+using image_detail::writeFileAtomically;
 
 std::string sizeText(int width, int height) { return std::to_string(width) + "x" + std::to_string(height); }
 
@@ -78,55 +62,10 @@ void checkWritableFormat(const fs::path& path) {
     }
 }
 
-// Checks that `image` is a floating-point (C, H, W) tensor with C in {1, 3} and returns it as
-// float32 on the CPU. `what` names the argument in messages.
-torch::Tensor checkedChw(const fs::path& path, torch::Tensor image, const char* what) {
-    if (!image.defined()) fail(path, std::string("cannot write an undefined ") + what);
-    if (image.layout() != torch::kStrided) fail(path, std::string("cannot write a sparse ") + what);
-    if (!torch::isFloatingType(image.scalar_type()))
-        fail(path, std::string("cannot write ") + what + " of dtype " + c10::toString(image.scalar_type()) +
-                       " (expected floating-point values in [-1, 1])");
-    return image.detach().to(torch::kCPU, torch::kFloat32);
-}
-
-void checkChannels(const fs::path& path, int64_t channels) {
-    if (channels != 1 && channels != 3)
-        fail(path, "cannot write an image with " + std::to_string(channels) + " channels (expected 1 or 3)");
-}
-
-std::string temporaryName(const fs::path& path) {
-    static std::atomic<unsigned> counter{0};
-    static const unsigned long long salt = std::random_device{}();
-    // Keep the real extension last, so tools that look at the name still see an image.
-    return "." + path.stem().string() + ".tmp-" + std::to_string(salt % 1000000007ull) + "-" +
-           std::to_string(counter.fetch_add(1)) + path.extension().string();
-}
-
-// Writes the bytes to a temporary file beside `path`, then renames it over `path`, so a failed
-// write never leaves a partial image behind.
-void writeFileAtomically(const fs::path& path, const std::vector<uchar>& bytes) {
-    std::error_code ec;
-    fs::path folder = path.parent_path();
-    if (!folder.empty() && !fs::is_directory(folder, ec)) fail(path, "cannot write image: folder does not exist");
-    if (fs::is_directory(path, ec)) fail(path, "cannot write image: is a directory");
-    fs::path temporary = (folder.empty() ? fs::path(".") : folder) / temporaryName(path);
-
-    std::FILE* file = std::fopen(temporary.c_str(), "wbx");
-    if (!file) fail(path, std::string("cannot write image (") + std::strerror(errno) + ")");
-    int error = 0;
-    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file) != bytes.size()) error = errno ? errno : EIO;
-    if (std::fflush(file) != 0 && !error) error = errno ? errno : EIO;
-    if (std::fclose(file) != 0 && !error) error = errno ? errno : EIO;
-    if (error) {
-        fs::remove(temporary, ec);
-        fail(path, std::string("cannot write image (") + std::strerror(error) + ")");
-    }
-    fs::rename(temporary, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        fail(path, "cannot write image (" + ec.message() + ")");
-    }
+// Checks that `image` is a floating-point tensor and returns it as float32 on the CPU.
+// `what` names the argument in messages.
+torch::Tensor checkedChw(const fs::path& path, const torch::Tensor& image, const char* what) {
+    return image_detail::checkedFloatImage(path, image, what);
 }
 
 // (C, H, W) float32 in [-1, 1] → upscaled 8-bit image, encoded by the file extension and written.
@@ -140,22 +79,9 @@ void writeChw(const fs::path& path, const torch::Tensor& chw, int upscale) {
         fail(path, "image too large to write (" + std::to_string(width) + "x" + std::to_string(height) + " upscaled " +
                        std::to_string(upscale) + "x)");
 
-    // NaN → black, ±inf → white/black; clamp; round half away from zero like std::round.
-    torch::Tensor values = torch::nan_to_num(chw, -1.0, 1.0, -1.0).clamp(-1.0, 1.0);
-    torch::Tensor bytes = values.add(1.0).mul(127.5).add(0.5).floor().clamp(0, 255).to(torch::kUInt8);
-    if (upscale > 1) bytes = bytes.repeat_interleave(upscale, 1).repeat_interleave(upscale, 2);
-    bytes = bytes.permute({1, 2, 0}).contiguous();
-
     std::vector<uchar> encoded;
     try {
-        cv::Mat mat(static_cast<int>(bytes.size(0)), static_cast<int>(bytes.size(1)), CV_8UC(static_cast<int>(channels)),
-                    bytes.data_ptr());
-        cv::Mat bgr;
-        if (channels == 3) {
-            cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
-        } else {
-            bgr = mat;
-        }
+        cv::Mat bgr = image_detail::toMat(chw, upscale);
         std::vector<int> params;
         std::string ext = encoderExtension(path);
         if (ext == ".jpg") params = {cv::IMWRITE_JPEG_QUALITY, 95};

@@ -9,6 +9,8 @@
 #include <torch/types.h>
 
 #include "core/Progress.h"
+#include "core/edit/GuidanceEdit.h"
+#include "core/geometry/PullbackBasis.h"
 #include "core/model/DiffusionModel.h"
 
 namespace latentlens::cli {
@@ -53,5 +55,10 @@ void addInvertCommand(CLI::App& app);
 void addDenoiseCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addBasisCommand(CLI::App& app);
+void addEditCommand(CLI::App& app);
+
+// The latent an edit produces from basis.xt: linear shift or one guidance pass per direction.
+torch::Tensor editLatent(DiffusionModel& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,
+                         const std::vector<double>& alphas, const std::string& mode, const GuidanceOptions& guidance);
 
 }  // namespace latentlens::cli

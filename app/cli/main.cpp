@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     cli::addDenoiseCommand(app);
     cli::addEvalCommand(app);
     cli::addBasisCommand(app);
+    cli::addEditCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

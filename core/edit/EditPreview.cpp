@@ -1,0 +1,15 @@
+#include "core/edit/EditPreview.h"
+
+#include <torch/torch.h>
+
+namespace latentlens {
+
+torch::Tensor predictCleanImage(DiffusionModel& model, const torch::Tensor& x, int64_t timestep) {
+    torch::NoGradGuard noGrad;
+    auto batch = x.dim() == 3 ? x.unsqueeze(0) : x;
+    auto eps = model.unet()->forward(batch, timestep);
+    auto clean = model.scheduler().predictOriginal(eps, timestep, batch);
+    return x.dim() == 3 ? clean[0] : clean;
+}
+
+}  // namespace latentlens
