@@ -87,6 +87,10 @@ void checkWritableLocation(const fs::path& path, const std::string& what) {
 
 void replaceWith(const fs::path& temporary, const fs::path& path, const std::string& what) {
     std::error_code ec;
+    // Some writers (giflib) create their file owner-only; the result is an ordinary 0644 file.
+    fs::permissions(temporary,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
+                    fs::perm_options::replace, ec);
     fs::rename(temporary, path, ec);
     if (ec) {
         std::error_code ignored;

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     cli::addEvalCommand(app);
     cli::addBasisCommand(app);
     cli::addEditCommand(app);
+    cli::addTraverseCommand(app);
+    cli::addTransportCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

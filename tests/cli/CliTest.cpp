@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "core/model/DiffusionModel.h"
+#include "io/FrameExport.h"
 #include "io/ImageFile.h"
 #include "io/NpyFile.h"
 #include "support/TestSupport.h"
@@ -250,6 +251,55 @@ TEST(CliBasis, NeedsASourceAndValidOptions) {
     test::TempDir dir;
     expectCleanError(runCli("basis --t 600 --out " + (dir / "b").string()), "--seed");
     expectCleanError(runCli("basis --seed 0 --t 600 --k 5000 --out " + (dir / "b").string()), "k = 5000");
+}
+
+}  // namespace
+}  // namespace latentlens
+
+namespace latentlens {
+namespace {
+
+TEST(CliEdit, EditTraverseAndTransportWriteWhatTheySay) {
+    test::TempDir dir;
+    ASSERT_EQ(runCli("basis --seed 0 --t 500 --k 3 --steps 20 --out " + (dir / "b").string()).exitCode, 0);
+    // α = 0 gives back the unedited sample of the same trajectory.
+    ASSERT_EQ(runCli("edit --basis " + (dir / "b").string() + " --dir 0 --alpha 0 --steps 20 --out " +
+                     (dir / "zero.npy").string()).exitCode, 0);
+    ASSERT_EQ(runCli("sample --seed 0 --steps 20 --out " + (dir / "s.npy").string()).exitCode, 0);
+    EXPECT_LE((readNpy(dir / "zero.npy") - readNpy(dir / "s.npy")).abs().max().item<float>(), 1e-5);
+    auto edit = runCli("edit --basis " + (dir / "b").string() + " --dir 0,1 --alpha 2,-1 --steps 20 --out " +
+                       (dir / "e.npy").string() + " --preview " + (dir / "p.png").string());
+    ASSERT_EQ(edit.exitCode, 0) << edit.output;
+    EXPECT_GT((readNpy(dir / "e.npy") - readNpy(dir / "s.npy")).abs().max().item<float>(), 0.1);
+    EXPECT_TRUE(fs::exists(dir / "p.png"));
+
+    auto gif = runCli("traverse --basis " + (dir / "b").string() + " --dir 1 --frames 5 --steps 10 --upscale 2 --out " +
+                      (dir / "t.gif").string());
+    ASSERT_EQ(gif.exitCode, 0) << gif.output;
+    int width = 0, height = 0;
+    EXPECT_EQ(readGifFrameCount(dir / "t.gif", &width, &height), 5);
+    EXPECT_EQ(width, 64);
+    EXPECT_EQ(height, 64);
+    EXPECT_EQ(fs::status(dir / "t.gif").permissions() & fs::perms::others_read, fs::perms::others_read);
+    ASSERT_EQ(runCli("traverse --basis " + (dir / "b").string() + " --dir 0,2 --frames 3 --steps 10 --out " +
+                     (dir / "grid.png").string()).exitCode, 0);
+    EXPECT_TRUE(fs::exists(dir / "grid.png"));
+
+    auto transport = runCli("transport --from " + (dir / "b").string() + " --to-seed 4 --dir 0 --steps 20 --out " +
+                            (dir / "tr").string());
+    ASSERT_EQ(transport.exitCode, 0) << transport.output;
+    auto report = nlohmann::json::parse(std::ifstream(dir / "tr" / "transport.json"));
+    EXPECT_GE(report["nearest_cosine"].get<double>(), 0.0);
+    EXPECT_LE(report["nearest_cosine"].get<double>(), 1.0 + 1e-9);
+    EXPECT_NEAR(readNpy(dir / "tr" / "direction.npy").norm().item<double>(), 1.0, 1e-9);
+
+    expectCleanError(runCli("edit --basis " + (dir / "b").string() + " --dir 7 --alpha 1 --out " + (dir / "x.png").string()),
+                     "direction 7 does not exist");
+    expectCleanError(runCli("traverse --basis " + (dir / "b").string() + " --range 3 --out " + (dir / "x.png").string()),
+                     "--range");
+    expectCleanError(runCli("edit --model " + test::fixtureDir("ddpm-rgb16").string() + " --basis " + (dir / "b").string() +
+                            " --dir 0 --alpha 1 --out " + (dir / "x.png").string()),
+                     "another shape");
 }
 
 }  // namespace
