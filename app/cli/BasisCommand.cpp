@@ -24,6 +24,7 @@ void addBasisCommand(CLI::App& app) {
         std::string method = "default";
         double tolerance = 1e-3;
         int64_t maxProducts = 0;
+        int64_t blockSize = 0;
         int64_t steps = 50;
         uint64_t basisSeed = 0;
         std::string out;
@@ -44,6 +45,7 @@ void addBasisCommand(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--tol", options->tolerance, "relative residual ‖JᵀJv − σ²v‖/σ1² to reach")->capture_default_str();
     command->add_option("--max-products", options->maxProducts, "budget of Jacobian-vector products (0: automatic)");
+    command->add_option("--block-size", options->blockSize, "vectors per Krylov block (0: automatic)");
     command->add_option("--steps", options->steps, "DDIM steps of a full trajectory (to reach x_t)")->capture_default_str();
     command->add_option("--basis-seed", options->basisSeed, "seed of the solver's start vectors")->capture_default_str();
     command->add_option("--out", options->out, "output folder: sigma.npy, v.npy, u.npy, xt.npy, basis.json, directions.png")
@@ -72,6 +74,7 @@ void addBasisCommand(CLI::App& app) {
         basisOptions.method = options->method == "power" ? "power" : "krylov";
         basisOptions.tolerance = options->tolerance;
         basisOptions.maxProducts = options->maxProducts;
+        basisOptions.blockSize = options->blockSize;
         basisOptions.seed = options->basisSeed;
         auto basis = solvePullbackBasis(jacobian, basisOptions, loggingProgress());
         writeBasis(options->out, basis);

@@ -12,7 +12,7 @@
 namespace latentlens {
 
 int64_t productBudget(const BasisOptions& options, int64_t blockSize) {
-    return options.maxProducts > 0 ? options.maxProducts : 60 * blockSize + 200;
+    return options.maxProducts > 0 ? options.maxProducts : 60 * blockSize + std::max<int64_t>(200, 12 * options.k);
 }
 
 PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress) {

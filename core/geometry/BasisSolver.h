@@ -18,8 +18,8 @@ struct BasisOptions {
     // the product budget is spent. "power": the paper's Algorithm 1 (subspace iteration on JᵀJ).
     std::string method = "krylov";
     double tolerance = 1e-3;
-    int64_t maxProducts = 0;   // Jacobian-vector products budget (0: automatic, 60·(k + oversampling) + 200)
-    int64_t blockSize = 0;     // krylov block size (0: k + max(2, k/5))
+    int64_t maxProducts = 0;   // Jacobian-vector products budget (0: automatic, 60·blockSize + max(200, 12k))
+    int64_t blockSize = 0;     // krylov vectors per block (0: ceil(k/4) clamped to 4..32)
     uint64_t seed = 0;         // start vectors
     int powerMinIterations = 10;
     int powerMaxIterations = 50;
