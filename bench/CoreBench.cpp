@@ -13,6 +13,10 @@
 
 #include "core/Runtime.h"
 #include "core/model/DiffusionModel.h"
+#include "core/edit/DirectionEdit.h"
+#include "core/edit/EditPreview.h"
+#include "core/edit/GuidanceEdit.h"
+#include "core/geometry/BasisSolver.h"
 #include "core/sampling/DdimSampler.h"
 
 namespace {
@@ -86,6 +90,24 @@ int main(int argc, char** argv) {
         start = Clock::now();
         auto batch = sampler.sample(sampler.noise(0, 8)).result;
         std::printf("%-34s %10.3f s\n", "DDIM-50 sample, batch 8", secondsSince(start));
+        // Editing latencies at t = 0.6T of seed 0 (issue 5's targets: preview ≤ 30 ms, final ≤ 0.5 s).
+        const int64_t t = static_cast<int64_t>(0.6 * model->scheduler().numTrainTimesteps());
+        auto xEdit = sampler.descend(noise, sampler.startTimestep(), t).result;
+        FeatureJacobian jacobian(*model, xEdit, t);
+        BasisOptions basisOptions;
+        basisOptions.k = 10;
+        auto basis = solvePullbackBasis(jacobian, basisOptions);
+        std::printf("%-34s %10.3f s\n", "basis k=10 at 0.6T", basis.wallSeconds);
+        auto edited = shiftAlongDirections(xEdit, basis, {0}, {1.5});
+        std::printf("%-34s %9.2f ms\n", "preview x0-hat (1 U-Net call)",
+                    medianMs([&] { predictCleanImage(*model, edited, t); }, 30));
+        std::printf("%-34s %9.2f ms\n", "preview, 10-step DDIM grid", medianMs([&] { quickDenoise(*model, edited, t); }, 10));
+        start = Clock::now();
+        sampler.denoise(edited, t);
+        std::printf("%-34s %10.3f s\n", "release-to-final from 0.6T (DDIM-50 grid)", secondsSince(start));
+        start = Clock::now();
+        guidanceEdit(*model, xEdit, t, basis.v[0].to(model->dtype()));
+        std::printf("%-34s %10.3f s\n", "guidance edit (n = 16, batched pair)", secondsSince(start));
         std::printf("%-34s %8.1f MiB\n", "peak RSS", peakRssMiB());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -78,6 +78,13 @@ TEST_F(DefaultModelEdit, PreviewIsTheSchedulersCleanImageEstimate) {
     EXPECT_LE((preview - expected).abs().max().item<float>(), 1e-6);
 }
 
+TEST_F(DefaultModelEdit, QuickPreviewIsACoarseDdimRun) {
+    auto shifted = shiftAlongDirections(xt, *basis, {0}, {1.0});
+    DdimSampler coarse(*model, 10);
+    EXPECT_TRUE(torch::equal(quickDenoise(*model, shifted, 600), coarse.denoise(shifted, 600).result));
+    EXPECT_EQ(coarse.denoisePlan(600).size(), 7u);  // 600, 500, ..., 0: seven U-Net calls
+}
+
 TEST_F(DefaultModelEdit, GuidanceWithAZeroDirectionIsANoOp) {
     auto zero = torch::zeros({1, 32, 32});
     auto out = guidanceEdit(*model, xt, 600, zero);
