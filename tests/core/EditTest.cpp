@@ -78,6 +78,19 @@ TEST_F(DefaultModelEdit, PreviewIsTheSchedulersCleanImageEstimate) {
     EXPECT_LE((preview - expected).abs().max().item<float>(), 1e-6);
 }
 
+// On the fixtures, against diffusers' own ε: x̂0 = clip((x − √(1−ᾱ_t) ε) / √ᾱ_t) at t = 500.
+TEST(EditPreviewFixtures, PreviewIsTheCleanImageFormulaWithDiffusersEpsilon) {
+    for (const auto& name : test::modelFixtureNames()) {
+        auto model = DiffusionModel::load(test::fixtureDir(name), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+        SafetensorsFile reference(test::fixtureDir(name) / "reference.safetensors");
+        auto x = reference.tensor("x").clone();
+        auto eps = reference.tensor("eps_t500");
+        auto alpha = model->scheduler().alphasCumprod()[500].to(torch::kFloat64);
+        auto expected = ((x - (1 - alpha).sqrt() * eps) / alpha.sqrt()).clamp(-1, 1);
+        EXPECT_LE(test::relativeError(predictCleanImage(*model, x, 500), expected), 1e-6) << name;
+    }
+}
+
 TEST_F(DefaultModelEdit, QuickPreviewIsACoarseDdimRun) {
     auto shifted = shiftAlongDirections(xt, *basis, {0}, {1.0});
     DdimSampler coarse(*model, 10);
