@@ -22,6 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::TempDir;
+using test::expectError;
 
 constexpr int kFrames = 9;
 constexpr int kSize = 32;
@@ -43,18 +44,6 @@ std::vector<torch::Tensor> traversal(int channels, int count = kFrames, int size
     return frames;
 }
 
-template <typename Action>
-void expectError(const fs::path& path, const std::string& fragment, Action action) {
-    try {
-        action();
-        ADD_FAILURE() << "no Error thrown for " << path << " (expected '" << fragment << "')";
-    } catch (const Error& e) {
-        std::string message = e.what();
-        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
-        EXPECT_NE(message.find(fragment), std::string::npos) << "'" << message << "' lacks '" << fragment << "'";
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    }
-}
 
 // Names of the files in `dir` (to check that no temporary is left behind).
 std::vector<std::string> listing(const fs::path& dir) {

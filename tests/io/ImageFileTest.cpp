@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::TempDir;
+using test::expectError;
 
 constexpr double kStep = 1.0 / 127.5;  // one 8-bit level in [-1, 1]
 
@@ -34,18 +35,6 @@ torch::Tensor solid(double r, double g, double b, int64_t size = 8) {
 
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
 
-template <typename Action>
-void expectError(const fs::path& path, const std::string& fragment, Action action) {
-    try {
-        action();
-        ADD_FAILURE() << "no Error thrown for " << path << " (expected '" << fragment << "')";
-    } catch (const Error& e) {
-        std::string message = e.what();
-        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
-        EXPECT_NE(message.find(fragment), std::string::npos) << "'" << message << "' lacks '" << fragment << "'";
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    }
-}
 
 TEST(ImageFile, PngRoundTripIsWithinOneQuantisationStep) {
     TempDir dir;

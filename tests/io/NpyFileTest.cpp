@@ -21,6 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::TempDir;
+using test::expectError;
 
 std::string readBytes(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -67,19 +68,6 @@ void expectBitIdentical(const torch::Tensor& actual, const torch::Tensor& expect
     EXPECT_EQ(tensorBytes(actual), tensorBytes(expected));
 }
 
-// Runs `action`, expects a latentlens::Error whose message names `path` and contains `fragment`.
-template <typename Action>
-void expectError(const fs::path& path, const std::string& fragment, Action action) {
-    try {
-        action();
-        ADD_FAILURE() << "no Error thrown for " << path << " (expected '" << fragment << "')";
-    } catch (const Error& e) {
-        std::string message = e.what();
-        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
-        EXPECT_NE(message.find(fragment), std::string::npos) << "'" << message << "' lacks '" << fragment << "'";
-        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    }
-}
 
 void expectReadError(const fs::path& path, const std::string& fragment) {
     expectError(path, fragment, [&] { readNpy(path); });

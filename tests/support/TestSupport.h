@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <torch/types.h>
+
+#include "core/Error.h"
 
 namespace latentlens::test {
 
@@ -27,6 +30,21 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// Runs `action` and expects a latentlens::Error with a one-line message that names `path` and
+// contains `fragment`.
+template <typename Action>
+void expectError(const std::filesystem::path& path, const std::string& fragment, Action action) {
+    try {
+        action();
+        ADD_FAILURE() << "no Error thrown for " << path << " (expected '" << fragment << "')";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find(fragment), std::string::npos) << "'" << message << "' lacks '" << fragment << "'";
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+}
 
 // ‖a − b‖ / ‖b‖ over all elements, in float64.
 double relativeError(const torch::Tensor& actual, const torch::Tensor& expected);
