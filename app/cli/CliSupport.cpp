@@ -100,10 +100,23 @@ void writeTrajectory(const fs::path& path, const torch::Tensor& trajectory) {
     spdlog::info("wrote {} {}", path.string(), shapeText(cpu.size(1) == 1 ? cpu.squeeze(1).sizes() : cpu.sizes()));
 }
 
-std::optional<bool> clipOverride(const std::string& value) {
-    if (value == "on") return true;
-    if (value == "off") return false;
-    return std::nullopt;
+void TrajectoryOptions::addTo(CLI::App& command) {
+    command.add_option("--steps", steps, "DDIM steps of a full 0..T trajectory")->check(CLI::Range(1, 100000))->capture_default_str();
+    command.add_option("--clip-sample", clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
+        ->check(CLI::IsMember({"config", "on", "off"}))
+        ->capture_default_str();
+    command.add_option("--latents", latents, "also write the whole trajectory (.npy), start included");
+}
+
+DdimSampler TrajectoryOptions::sampler(DiffusionModel& model) const {
+    const std::optional<bool> clipSample = clip == "on" ? std::optional<bool>(true)
+                                         : clip == "off" ? std::optional<bool>(false)
+                                                         : std::nullopt;
+    return DdimSampler(model, steps, clipSample);
+}
+
+void TrajectoryOptions::writeTrajectoryIfAsked(const DdimRun& run) const {
+    if (keepTrajectory()) writeTrajectory(latents, run.trajectory);
 }
 
 Progress loggingProgress() {

@@ -12,6 +12,7 @@
 #include "core/edit/GuidanceEdit.h"
 #include "core/geometry/PullbackBasis.h"
 #include "core/model/DiffusionModel.h"
+#include "core/sampling/DdimSampler.h"
 
 namespace latentlens::cli {
 
@@ -28,6 +29,20 @@ struct CommonOptions {
     std::shared_ptr<DiffusionModel> loadModel() const;
 };
 
+// Options of the commands that run a DDIM trajectory (sample, invert, denoise): --steps,
+// --clip-sample and --latents.
+struct TrajectoryOptions {
+    int64_t steps = 50;
+    std::string clip = "config";  // config | on | off
+    std::string latents;          // empty: do not write the trajectory
+
+    void addTo(CLI::App& command);
+    DdimSampler sampler(DiffusionModel& model) const;
+    bool keepTrajectory() const { return !latents.empty(); }
+    // Writes run.trajectory to --latents when it was asked for.
+    void writeTrajectoryIfAsked(const DdimRun& run) const;
+};
+
 // Sets spdlog up for the CLI: messages to stderr, debug level with --verbose.
 void configureLogging(bool verbose);
 
@@ -41,9 +56,6 @@ torch::Tensor readImageOrLatents(const std::filesystem::path& path, const Diffus
 void writeSamples(const std::filesystem::path& path, const torch::Tensor& samples, int upscale);
 // A .npy of the trajectory (steps + 1, N, C, S, S), or of (steps + 1, C, S, S) when N = 1.
 void writeTrajectory(const std::filesystem::path& path, const torch::Tensor& trajectory);
-
-// "config" → unset, "on" → true, "off" → false.
-std::optional<bool> clipOverride(const std::string& value);
 
 // Progress for terminal runs: a debug log line per step.
 Progress loggingProgress();

@@ -6,41 +6,33 @@
 namespace latentlens::cli {
 
 void addDenoiseCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, TrajectoryOptions {
         std::string input;
         int64_t t = -1;
-        int64_t steps = 50;
         double eta = 0.0;
         uint64_t seed = 0;
         std::string out = "x0.png";
-        std::string latents;
-        std::string clip = "config";
         int upscale = 1;
     };
     auto options = std::make_shared<Options>();
     auto* command = app.add_subcommand("denoise", "Run DDIM from x_t at timestep t down to x_0");
     command->add_option("--in", options->input, "x_t as .npy, (N, C, S, S) or (C, S, S)")->required()->check(CLI::ExistingFile);
     command->add_option("--t", options->t, "timestep of x_t (default: the first timestep of a full trajectory)");
-    command->add_option("--steps", options->steps, "DDIM steps of a full 0..T trajectory")->check(CLI::Range(1, 100000))->capture_default_str();
     command->add_option("--eta", options->eta, "DDIM eta (0: deterministic)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
     command->add_option("--seed", options->seed, "seed of the eta noise")->capture_default_str();
     command->add_option("--out", options->out, "x_0 as .png/.jpg (a grid for a batch) or .npy")->capture_default_str();
-    command->add_option("--latents", options->latents, "also write the trajectory (.npy), start included");
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
-    command->add_option("--clip-sample", options->clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
-        ->check(CLI::IsMember({"config", "on", "off"}))
-        ->capture_default_str();
-    options->addTo(*command);
+    options->TrajectoryOptions::addTo(*command);
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps, clipOverride(options->clip));
+        auto sampler = options->sampler(*model);
         auto xt = readLatents(options->input, *model);
         const int64_t t = options->t < 0 ? sampler.startTimestep() : options->t;
-        const bool keep = !options->latents.empty();
-        auto run = sampler.denoise(xt, t, options->eta, options->seed, keep, loggingProgress());
+        auto run = sampler.denoise(xt, t, options->eta, options->seed, options->keepTrajectory(), loggingProgress());
         spdlog::debug("{} denoising steps from t={}", run.steps.size(), t);
         writeSamples(options->out, run.result, options->upscale);
-        if (keep) writeTrajectory(options->latents, run.trajectory);
+        options->writeTrajectoryIfAsked(run);
     });
 }
 

@@ -6,14 +6,11 @@
 namespace latentlens::cli {
 
 void addSampleCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, TrajectoryOptions {
         uint64_t seed = 0;
         int64_t count = 1;
-        int64_t steps = 50;
         double eta = 0.0;
         std::string out = "sample.png";
-        std::string latents;
-        std::string clip = "config";
         std::string noiseOut;
         int upscale = 1;
     };
@@ -21,26 +18,21 @@ void addSampleCommand(CLI::App& app) {
     auto* command = app.add_subcommand("sample", "Generate images by DDIM from seeded noise");
     command->add_option("--seed", options->seed, "noise seed; sample i of a batch uses seed + i")->capture_default_str();
     command->add_option("--count", options->count, "number of samples")->check(CLI::Range(1, 4096))->capture_default_str();
-    command->add_option("--steps", options->steps, "DDIM steps")->check(CLI::Range(1, 100000))->capture_default_str();
     command->add_option("--eta", options->eta, "DDIM eta (0: deterministic)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
     command->add_option("--out", options->out, "output: .png/.jpg (a grid if --count > 1) or .npy")->capture_default_str();
-    command->add_option("--latents", options->latents, "also write the whole trajectory (.npy), start included");
     command->add_option("--noise-out", options->noiseOut, "also write the starting noise x_T (.npy)");
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
-    command->add_option("--clip-sample", options->clip, "clamp the predicted x_0 at every step: config (as scheduler_config.json says), on, off")
-        ->check(CLI::IsMember({"config", "on", "off"}))
-        ->capture_default_str();
-    options->addTo(*command);
+    options->TrajectoryOptions::addTo(*command);
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps, clipOverride(options->clip));
+        auto sampler = options->sampler(*model);
         auto noise = sampler.noise(options->seed, options->count);
         if (!options->noiseOut.empty()) writeSamples(options->noiseOut, noise, 1);
-        const bool keep = !options->latents.empty();
-        auto run = sampler.sample(noise, options->eta, options->seed, keep, loggingProgress());
+        auto run = sampler.sample(noise, options->eta, options->seed, options->keepTrajectory(), loggingProgress());
         spdlog::debug("{} steps from t={}", run.steps.size(), sampler.startTimestep());
         writeSamples(options->out, run.result, options->upscale);
-        if (keep) writeTrajectory(options->latents, run.trajectory);
+        options->writeTrajectoryIfAsked(run);
     });
 }
 
