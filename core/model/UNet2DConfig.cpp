@@ -1,72 +1,15 @@
 #include "core/model/UNet2DConfig.h"
 
-#include <fstream>
 #include <set>
 
 #include "core/Error.h"
+#include "core/config/JsonConfigReader.h"
 
 namespace latentlens {
-namespace {
-
-class Reader {
-public:
-    Reader(const nlohmann::json& json, std::string source) : json_(json), source_(std::move(source)) {}
-
-    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-        throw Error(source_ + ": \"" + key + "\" " + problem);
-    }
-
-    bool has(const std::string& key) const { return json_.contains(key) && !json_.at(key).is_null(); }
-
-    template <typename T>
-    T get(const std::string& key, T fallback) const {
-        if (!has(key)) return fallback;
-        return as<T>(key, json_.at(key));
-    }
-
-    template <typename T>
-    std::optional<T> optional(const std::string& key) const {
-        if (!has(key)) return std::nullopt;
-        return as<T>(key, json_.at(key));
-    }
-
-    template <typename T>
-    std::vector<T> list(const std::string& key) const {
-        if (!has(key)) fail(key, "is missing");
-        const auto& value = json_.at(key);
-        if (!value.is_array()) fail(key, "must be a list");
-        std::vector<T> out;
-        for (const auto& item : value) out.push_back(as<T>(key, item));
-        return out;
-    }
-
-private:
-    template <typename T>
-    T as(const std::string& key, const nlohmann::json& value) const {
-        if constexpr (std::is_same_v<T, bool>) {
-            if (!value.is_boolean()) fail(key, "must be true or false");
-            return value.get<bool>();
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-            if (!value.is_number_integer()) fail(key, "must be an integer");
-            return value.get<int64_t>();
-        } else if constexpr (std::is_same_v<T, double>) {
-            if (!value.is_number()) fail(key, "must be a number");
-            return value.get<double>();
-        } else {
-            if (!value.is_string()) fail(key, "must be a string");
-            return value.get<std::string>();
-        }
-    }
-
-    const nlohmann::json& json_;
-    std::string source_;
-};
-
-}  // namespace
 
 UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::string& source) {
     if (!json.is_object()) throw Error(source + ": the config is not a JSON object");
-    Reader r(json, source);
+    JsonConfigReader r(json, source, "", JsonConfigReader::Null::MeansAbsent);
     const std::string className = r.get<std::string>("_class_name", "UNet2DModel");
     if (className != "UNet2DModel") {
         throw Error(source + ": \"_class_name\" is " + className +
@@ -175,15 +118,7 @@ UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::strin
 }
 
 UNet2DConfig UNet2DConfig::load(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw Error(file.string() + ": cannot open the model config");
-    nlohmann::json json;
-    try {
-        in >> json;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
-    }
-    return fromJson(json, file.string());
+    return fromJson(readJsonConfigFile(file, "model config"), file.string());
 }
 
 nlohmann::json UNet2DConfig::toJson() const {
