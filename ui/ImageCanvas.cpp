@@ -91,6 +91,11 @@ QRectF ImageCanvas::imageRect() const {
     return {left, top, image_.width() * scale, image_.height() * scale};
 }
 
+void ImageCanvas::setOverlay(const QImage& overlay) {
+    overlay_ = overlay;
+    update();
+}
+
 void ImageCanvas::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), kBackground);
@@ -102,6 +107,7 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
     const double zoom = deviceZoom();
     painter.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
     painter.drawImage(imageRect(), image_);
+    if (!overlay_.isNull()) painter.drawImage(imageRect(), overlay_);
 
     QFont small = font();
     small.setPointSizeF(std::max(7.0, small.pointSizeF() - 1));

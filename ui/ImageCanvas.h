@@ -21,6 +21,10 @@ public:
     const QImage& image() const { return image_; }
     // Shown centered when there is no image.
     void setPlaceholderText(const QString& text);
+    // Drawn over the image, stretched to it with nearest-neighbour (its alpha channel says where);
+    // null for none.
+    void setOverlay(const QImage& overlay);
+    const QImage& overlay() const { return overlay_; }
     // Small text in the bottom-left corner (e.g. what the image is); empty for none.
     void setCaption(const QString& text);
     // Turns off the zoom overlay, the wheel/drag navigation and drops (for thumbnails).
@@ -61,6 +65,7 @@ private:
     void updateCursor();
 
     QImage image_;
+    QImage overlay_;
     QString placeholder_;
     QString caption_;
     bool interactive_ = true;

@@ -1,5 +1,8 @@
 #include "ui/MainWindow.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -28,10 +31,12 @@
 
 #include "core/Error.h"
 #include "core/model/ModelFolder.h"
+#include "ui/DirectionsPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/JobProgressWidget.h"
 #include "ui/LatentState.h"
 #include "ui/ModelWorker.h"
+#include "ui/SliderStack.h"
 #include "ui/SourcePanel.h"
 #include "ui/TimestepPicker.h"
 #include "ui/ViewStateCommand.h"
@@ -52,6 +57,25 @@ namespace {
 constexpr int kDefaultTimestepPercent = 60;  // t = 0.6 T: layout settled, details still open
 constexpr int kUndoLimit = 50;
 constexpr int kPreviewSize = 128;
+
+// A direction's picture as a see-through overlay: opaque where the direction is strong. One
+// channel: the diverging map (white at 0), so strength is the distance from white; RGB: mid-gray
+// at 0, so strength is the distance from gray.
+QImage directionOverlay(const QImage& picture, bool diverging) {
+    QImage rgb = picture.convertToFormat(QImage::Format_RGB32);
+    QImage overlay(rgb.size(), QImage::Format_ARGB32);
+    for (int y = 0; y < rgb.height(); ++y) {
+        const auto* in = reinterpret_cast<const QRgb*>(rgb.constScanLine(y));
+        auto* out = reinterpret_cast<QRgb*>(overlay.scanLine(y));
+        for (int x = 0; x < rgb.width(); ++x) {
+            const int r = qRed(in[x]), g = qGreen(in[x]), b = qBlue(in[x]);
+            const int strength = diverging ? 255 - std::min({r, g, b})
+                                           : 2 * std::max({std::abs(r - 128), std::abs(g - 128), std::abs(b - 128)});
+            out[x] = qRgba(r, g, b, std::clamp(strength * 3 / 4, 0, 255));
+        }
+    }
+    return overlay;
+}
 
 QString secondsText(double seconds) {
     return seconds < 10 ? QString::number(seconds, 'f', 2) + QStringLiteral(" s")
@@ -142,7 +166,10 @@ void MainWindow::createWidgets() {
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    sliderStack_ = new SliderStack(this);
+    sliderStack_->setObjectName(QStringLiteral("sliderStack"));
     layout->addWidget(canvas_, 1);
+    layout->addWidget(sliderStack_);
     layout->addWidget(separator);
     layout->addLayout(bottom);
     setCentralWidget(central);
@@ -155,6 +182,14 @@ void MainWindow::createWidgets() {
     sourceDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                              QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::LeftDockWidgetArea, sourceDock_);
+
+    directionsPanel_ = new DirectionsPanel(this);
+    directionsPanel_->setObjectName(QStringLiteral("directionsPanel"));
+    directionsDock_ = new QDockWidget(tr("Directions"), this);
+    directionsDock_->setObjectName(QStringLiteral("directionsDock"));
+    directionsDock_->setWidget(directionsPanel_);
+    directionsDock_->setFeatures(sourceDock_->features());
+    addDockWidget(Qt::RightDockWidgetArea, directionsDock_);
 
     jobProgress_ = new JobProgressWidget(this);
     jobProgress_->setObjectName(QStringLiteral("jobProgress"));
@@ -174,6 +209,12 @@ void MainWindow::createWidgets() {
     connect(canvas_, &ImageCanvas::fileDropped, this,
             [this](const QString& path) { QFileInfo(path).isDir() ? openModelFolder(path) : openImage(path); });
     connect(jobProgress_, &JobProgressWidget::cancelRequested, this, &MainWindow::cancelJobs);
+    connect(directionsPanel_, &DirectionsPanel::findRequested, this, [this] { findDirections(); });
+    connect(directionsPanel_, &DirectionsPanel::cancelRequested, this, &MainWindow::cancelJobs);
+    connect(directionsPanel_, &DirectionsPanel::cardClicked, this, &MainWindow::addDirectionSlider);
+    connect(sliderStack_, &SliderStack::previewRequested, this, &MainWindow::previewSliders);
+    connect(sliderStack_, &SliderStack::commitRequested, this, &MainWindow::commitSliders);
+    connect(sliderStack_, &SliderStack::showOriginalToggled, this, [this] { showCanvasImage(); });
 }
 
 void MainWindow::createActions() {
@@ -190,8 +231,27 @@ void MainWindow::createActions() {
                             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), tr("Load a diffusers UNet2DModel folder"));
     openImageAction_ = make(QStringLiteral("actionOpenImage"), tr("&Open image…"), QKeySequence(Qt::CTRL | Qt::Key_O),
                             tr("Fit an image file to the model and invert it to t"));
-    exportAction_ = make(QStringLiteral("actionExport"), tr("&Export image PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E),
-                         tr("Write the image on the canvas to a PNG file"));
+    exportAction_ = make(QStringLiteral("actionExport"), tr("&Image PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                         tr("Write the image on the canvas (with its edits) to a PNG file"));
+    exportTraversalAction_ =
+        make(QStringLiteral("actionExportTraversal"), tr("&Traversal (strip, GIF or MP4)…"),
+             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), tr("The image along the active direction from −α to +α"));
+    exportBasisAction_ = make(QStringLiteral("actionExportBasis"), tr("&Basis folder…"), {},
+                              tr("The directions as .npy files with basis.json and a directions.png sheet"));
+    saveSessionAction_ = make(QStringLiteral("actionSaveSession"), tr("&Save session…"), QKeySequence(Qt::CTRL | Qt::Key_S),
+                              tr("A folder with the model, the image source, t, the directions and the sliders"));
+    openSessionAction_ = make(QStringLiteral("actionOpenSession"), tr("Open se&ssion…"),
+                              QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), tr("Restore a saved session exactly"));
+    findDirectionsAction_ = make(QStringLiteral("actionFindDirections"), tr("Find &directions"),
+                                 QKeySequence(Qt::CTRL | Qt::Key_D), tr("Find the directions at the image's x_t"));
+    sharperPreviewAction_ = make(QStringLiteral("actionSharperPreview"), tr("S&harper drag preview (10 steps)"), {},
+                                 tr("Preview drags with a 10-step denoise instead of the one-call x̂0 (slower)"));
+    sharperPreviewAction_->setCheckable(true);
+    overlayAction_ = make(QStringLiteral("actionOverlayDirection"), tr("&Overlay the active direction"),
+                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+                          tr("Show where the active direction changes the image (red brightens, blue darkens)"));
+    overlayAction_->setCheckable(true);
+    connect(overlayAction_, &QAction::toggled, this, [this] { showCanvasImage(); });
     quitAction_ =
         make(QStringLiteral("actionQuit"), tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), tr("Quit LatentLens"));
     quitAction_->setMenuRole(QAction::QuitRole);
@@ -229,6 +289,11 @@ void MainWindow::createActions() {
     connect(openModelAction_, &QAction::triggered, this, &MainWindow::chooseModelFolder);
     connect(openImageAction_, &QAction::triggered, this, &MainWindow::chooseImage);
     connect(exportAction_, &QAction::triggered, this, &MainWindow::chooseExportFile);
+    connect(exportTraversalAction_, &QAction::triggered, this, &MainWindow::chooseTraversalFile);
+    connect(exportBasisAction_, &QAction::triggered, this, &MainWindow::chooseBasisFolder);
+    connect(saveSessionAction_, &QAction::triggered, this, &MainWindow::chooseSessionToSave);
+    connect(openSessionAction_, &QAction::triggered, this, &MainWindow::chooseSessionToOpen);
+    connect(findDirectionsAction_, &QAction::triggered, this, [this] { findDirections(); });
     connect(quitAction_, &QAction::triggered, this, &QWidget::close);
     connect(generateAction_, &QAction::triggered, this, &MainWindow::generate);
     connect(randomSeedAction_, &QAction::triggered, this, &MainWindow::generateRandomSeed);
@@ -246,7 +311,13 @@ void MainWindow::createMenus() {
     file->addAction(openModelAction_);
     file->addAction(openImageAction_);
     file->addSeparator();
-    file->addAction(exportAction_);
+    file->addAction(openSessionAction_);
+    file->addAction(saveSessionAction_);
+    file->addSeparator();
+    auto* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(exportAction_);
+    exportMenu->addAction(exportTraversalAction_);
+    exportMenu->addAction(exportBasisAction_);
     file->addSeparator();
     file->addAction(quitAction_);
 
@@ -257,6 +328,7 @@ void MainWindow::createMenus() {
     auto* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(generateAction_);
     run->addAction(randomSeedAction_);
+    run->addAction(findDirectionsAction_);
     run->addSeparator();
     run->addAction(cancelAction_);
 
@@ -267,10 +339,15 @@ void MainWindow::createMenus() {
     view->addAction(actualSizeAction_);
     view->addSeparator();
     view->addAction(fullScreenAction_);
+    view->addAction(sharperPreviewAction_);
+    view->addAction(overlayAction_);
     view->addSeparator();
     auto* panels = sourceDock_->toggleViewAction();
     panels->setText(tr("&Source panel"));
     view->addAction(panels);
+    auto* directionsToggle = directionsDock_->toggleViewAction();
+    directionsToggle->setText(tr("&Directions panel"));
+    view->addAction(directionsToggle);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(aboutAction_);
@@ -281,8 +358,14 @@ void MainWindow::connectWorker() {
         if (jobs_.contains(job)) jobProgress_->start(description);
     });
     connect(worker_, &ModelWorker::progress, this, [this](quint64 job, double fraction, const QString& message) {
-        if (jobs_.contains(job)) jobProgress_->setProgress(fraction, message);
+        if (!jobs_.contains(job)) return;
+        jobProgress_->setProgress(fraction, message);
+        if (job == basisJob_) directionsPanel_->setProgress(fraction, message);
     });
+    connect(worker_, &ModelWorker::directionsReady, this, &MainWindow::onDirectionsReady);
+    connect(worker_, &ModelWorker::previewReady, this, &MainWindow::onPreviewReady);
+    connect(worker_, &ModelWorker::editReady, this, &MainWindow::onEditReady);
+    connect(worker_, &ModelWorker::sessionOpened, this, &MainWindow::onSessionOpened);
     connect(worker_, &ModelWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(worker_, &ModelWorker::imageReady, this, &MainWindow::onImageReady);
     connect(worker_, &ModelWorker::timestepReady, this, &MainWindow::onTimestepReady);
@@ -305,8 +388,13 @@ quint64 MainWindow::track(quint64 job, JobPurpose purpose) {
         case JobPurpose::Model: modelJob_ = job; break;
         case JobPurpose::Image: imageJob_ = job; break;
         case JobPurpose::Timestep: timestepJob_ = job; break;
-        case JobPurpose::Export: break;
+        case JobPurpose::Basis: basisJob_ = job; break;
+        case JobPurpose::FinalEdit: finalJob_ = job; break;
+        case JobPurpose::Session: sessionJob_ = job; break;
+        case JobPurpose::Export:
+        case JobPurpose::Preview: break;
     }
+    lastTracked_ = std::max(lastTracked_, job);
     updateActions();
     return job;
 }
@@ -316,7 +404,11 @@ bool MainWindow::isLatest(quint64 job) const {
         case JobPurpose::Model: return job == modelJob_;
         case JobPurpose::Image: return job == imageJob_;
         case JobPurpose::Timestep: return job == timestepJob_;
-        case JobPurpose::Export: return true;
+        case JobPurpose::Basis: return job == basisJob_;
+        case JobPurpose::FinalEdit: return job == finalJob_;
+        case JobPurpose::Session: return job == sessionJob_;
+        case JobPurpose::Export:
+        case JobPurpose::Preview: return true;
     }
     return true;
 }
@@ -345,6 +437,11 @@ void MainWindow::generate() {
           JobPurpose::Image);
 }
 
+void MainWindow::generateSeed(int seed) {
+    sourcePanel_->setSeed(seed);
+    generate();
+}
+
 void MainWindow::generateRandomSeed() {
     sourcePanel_->setSeed(static_cast<int>(QRandomGenerator::global()->bounded(1'000'000)));
     generate();
@@ -359,9 +456,107 @@ void MainWindow::showTimestep(int timestep) {
     track(worker_->computeAtTimestep(current_, timestep), JobPurpose::Timestep);
 }
 
+void MainWindow::findDirections(int k) {
+    auto request = directionsPanel_->request();
+    if (k > 0) request.k = k;
+    findDirectionsWith(request);
+}
+
+void MainWindow::findDirectionsWith(const DirectionRequest& request) {
+    if (current_.isNull()) {
+        setStatus(tr("Generate or open an image first (Ctrl+G)"));
+        return;
+    }
+    directionsPanel_->setRunning(true);
+    directionsDock_->show();
+    track(worker_->findDirections(current_, request), JobPurpose::Basis);
+}
+
+void MainWindow::addDirectionSlider(int direction) {
+    if (current_.isNull() || !current_.directions || direction < 0 || direction >= current_.directions->count())
+        return;
+    setActiveDirection(direction);
+    // From the stack, not the view state: a slider just released may still be rendering.
+    auto sliders = sliderStack_->sliders();
+    if (sliders.contains(direction)) return;
+    sliders.append(direction);
+    auto alphas = sliderStack_->alphas();
+    alphas[direction] = 0.0;
+    commitSliders(sliders, alphas, direction);
+}
+
+void MainWindow::setDirectionAlpha(int direction, double alpha) {
+    if (current_.isNull() || !current_.directions || direction < 0 || direction >= current_.directions->count())
+        return;
+    auto sliders = sliderStack_->sliders();
+    if (!sliders.contains(direction)) sliders.append(direction);
+    auto alphas = sliderStack_->alphas();
+    alphas[direction] = std::clamp(alpha, -DirectionSet::kAlphaMax, DirectionSet::kAlphaMax);
+    sliderStack_->setSliders(current_.directions, sliders, alphas);  // the stack shows it at once
+    commitSliders(sliders, alphas, direction);
+}
+
+void MainWindow::resetSliders() {
+    QMap<int, double> zero;
+    for (int direction : sliderStack_->sliders()) zero[direction] = 0.0;
+    commitSliders(sliderStack_->sliders(), zero, activeDirection_);
+}
+
+void MainWindow::setShowOriginal(bool original) { sliderStack_->setShowsOriginal(original); }
+
+void MainWindow::previewSliders(const QMap<int, double>& alphas, int direction) {
+    if (current_.isNull() || !current_.directions) return;
+    setActiveDirection(direction);
+    if (sliderStack_->showsOriginal()) sliderStack_->setShowsOriginal(false);
+    finalJob_ = 0;  // a new drag supersedes the running final edit: its end changes nothing
+    track(worker_->previewEdit(current_, alphas, sharperPreviewAction_->isChecked()), JobPurpose::Preview);
+}
+
+void MainWindow::commitSliders(const QList<int>& sliders, const QMap<int, double>& alphas, int direction) {
+    if (current_.isNull() || !current_.directions) return;
+    if (direction >= 0) setActiveDirection(direction);
+    previewFloor_ = track(worker_->finalEdit(current_, sliders, alphas), JobPurpose::FinalEdit);
+}
+
 void MainWindow::exportImage(const QString& path, int upscale) {
     if (current_.isNull() || path.isEmpty()) return;
-    track(worker_->exportImage(current_.latents, path, upscale), JobPurpose::Export);
+    if (current_.hasEdit()) {
+        track(worker_->exportPicture(current_.edited, path, upscale), JobPurpose::Export);
+    } else {
+        track(worker_->exportImage(current_.latents, path, upscale), JobPurpose::Export);
+    }
+}
+
+void MainWindow::exportTraversal(const QString& path, int direction, int frames, int upscale) {
+    if (current_.isNull() || !current_.directions || path.isEmpty()) {
+        setStatus(tr("Find directions first (Ctrl+D): a traversal moves along one of them"));
+        return;
+    }
+    if (direction < 0) direction = activeDirection_ >= 0 ? activeDirection_ : 0;
+    if (direction >= current_.directions->count()) return;
+    const bool strip = QFileInfo(path).suffix().compare(QStringLiteral("png"), Qt::CaseInsensitive) == 0 ||
+                       QFileInfo(path).suffix().startsWith(QStringLiteral("jp"), Qt::CaseInsensitive);
+    if (frames <= 0) frames = strip ? 9 : 31;
+    track(worker_->exportTraversal(current_, direction, DirectionSet::kAlphaMax, frames, 15.0, path, upscale),
+          JobPurpose::Export);
+}
+
+void MainWindow::exportBasis(const QString& folder) {
+    if (current_.isNull() || !current_.directions || folder.isEmpty()) {
+        setStatus(tr("Find directions first (Ctrl+D)"));
+        return;
+    }
+    track(worker_->exportBasis(current_, folder), JobPurpose::Export);
+}
+
+void MainWindow::saveSession(const QString& folder) {
+    if (current_.isNull() || folder.isEmpty()) return;
+    track(worker_->saveSession(current_, model_.folder, folder), JobPurpose::Export);
+}
+
+void MainWindow::openSession(const QString& folder) {
+    if (folder.isEmpty()) return;
+    track(worker_->openSession(folder), JobPurpose::Session);
 }
 
 void MainWindow::cancelJobs() {
@@ -421,6 +616,71 @@ void MainWindow::chooseExportFile() {
     exportImage(path, upscale);
 }
 
+namespace {
+
+QString exportFolder() {
+    return QSettings()
+        .value(QStringLiteral("paths/exportFolder"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
+        .toString();
+}
+
+}  // namespace
+
+void MainWindow::chooseTraversalFile() {
+    if (current_.isNull() || !current_.directions) {
+        setStatus(tr("Find directions first (Ctrl+D): a traversal moves along one of them"));
+        return;
+    }
+    const int direction = activeDirection_ >= 0 ? activeDirection_ : 0;
+    const QString name = QStringLiteral("%1-direction%2.gif")
+                             .arg(current_.seed >= 0 ? QStringLiteral("seed%1").arg(current_.seed)
+                                                     : QFileInfo(current_.source).completeBaseName())
+                             .arg(direction + 1);
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export the traversal of direction %1").arg(direction + 1), QDir(exportFolder()).filePath(name),
+        tr("GIF animation (*.gif);;MP4 video (*.mp4);;Strip of 9 frames (*.png)"));
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".gif");
+    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(path).absolutePath());
+    const int size = std::max(1, current_.image.width());
+    exportTraversal(path, direction, 0, std::max(1, 256 / size));
+}
+
+void MainWindow::chooseBasisFolder() {
+    if (current_.isNull() || !current_.directions) {
+        setStatus(tr("Find directions first (Ctrl+D)"));
+        return;
+    }
+    const QString folder = QFileDialog::getSaveFileName(
+        this, tr("Export the basis to a new folder"),
+        QDir(exportFolder()).filePath(QStringLiteral("basis-t%1").arg(current_.timestep)));
+    if (folder.isEmpty()) return;
+    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(folder).absolutePath());
+    exportBasis(folder);
+}
+
+void MainWindow::chooseSessionToSave() {
+    if (current_.isNull()) return;
+    QSettings settings;
+    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
+    const QString name = current_.seed >= 0 ? QStringLiteral("session-seed%1").arg(current_.seed)
+                                            : QStringLiteral("session-%1").arg(QFileInfo(current_.source).completeBaseName());
+    const QString folder =
+        QFileDialog::getSaveFileName(this, tr("Save the session as a folder"), QDir(start).filePath(name));
+    if (folder.isEmpty()) return;
+    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
+    saveSession(folder);
+}
+
+void MainWindow::chooseSessionToOpen() {
+    QSettings settings;
+    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a session folder"), start);
+    if (folder.isEmpty()) return;
+    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
+    openSession(folder);
+}
+
 void MainWindow::toggleFullScreen(bool fullScreen) {
     if (fullScreen) {
         wasMaximized_ = isMaximized();
@@ -437,7 +697,8 @@ void MainWindow::showAbout() {
         this, tr("About LatentLens"),
         tr("<h3>LatentLens %1</h3>"
            "<p>See and steer the latent space of pixel-space diffusion models: generate and invert images "
-           "with DDIM and look at what the noisy latent x<sub>t</sub> already decides at every timestep.</p>"
+           "with DDIM, look at what the noisy latent x<sub>t</sub> already decides at every timestep, find the "
+           "directions of x<sub>t</sub> that change the image most and steer it along them with sliders.</p>"
            "<p>Built on the ideas of Yong-Hyun Park, Mingi Kwon, Jaewoong Choi, Junghyo Jo and Youngjung Uh, "
            "<i>Understanding the Latent Space of Diffusion Models through the Lens of Riemannian Geometry</i>, "
            "NeurIPS 2023 (arXiv:2307.12868).</p>"
@@ -448,11 +709,11 @@ void MainWindow::showAbout() {
 
 // --- results ----------------------------------------------------------------------------------
 
-void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
-    if (job != modelJob_) return;  // a newer model request follows
+void MainWindow::showModel(const ModelInfo& info) {
     model_ = info;
     sourcePanel_->setModelInfo(info);
     sourcePanel_->setTrainTimesteps(info.trainTimesteps);
+    directionsPanel_->setModelInfo(info);
     const bool sameRange = picker_->trainTimesteps() == info.trainTimesteps;
     picker_->setTrainTimesteps(info.trainTimesteps);
     if (!sameRange) picker_->setTimestep(info.trainTimesteps * kDefaultTimestepPercent / 100);
@@ -460,6 +721,11 @@ void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
     // Images of the previous model cannot be moved in time or undone into with this one.
     undoStack_->clear();
     current_ = {};
+}
+
+void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
+    if (job != modelJob_) return;  // a newer model request follows
+    showModel(info);
     canvas_->setPlaceholderText(tr("Generating…"));
     setStatus(tr("Loaded model %1").arg(info.name));
     emit modelChanged(info);
@@ -496,6 +762,74 @@ void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double sec
     setStatus(tr("Predicted x₀ at t = %1 in %2").arg(state.timestep).arg(secondsText(seconds)));
 }
 
+void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double seconds) {
+    if (job != basisJob_ || current_.isNull() || !state.latents || state.latents != current_.latents) return;
+    undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
+                                          tr("Find %1 directions").arg(state.directions->count()), current_, state,
+                                          [this](const ViewState& view) { applyViewState(view); }));
+    setStatus(tr("Found %1 directions at t = %2 in %3 (%4 Jacobian products, worst residual %5)")
+                  .arg(state.directions->count())
+                  .arg(state.timestep)
+                  .arg(secondsText(seconds))
+                  .arg(state.directions->products)
+                  .arg(state.directions->worstResidual, 0, 'g', 2));
+}
+
+void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds) {
+    if (job <= previewFloor_ || current_.isNull()) return;  // a release or another view came since
+    previewFloor_ = job;
+    canvas_->setImage(image);
+    canvas_->setCaption(tr("%1 · quick preview (soft) · release the slider to render it sharp").arg(current_.source));
+    // Not logged: up to 60 a second.
+    statusLabel_->setText(tr("Previewing (%1 ms a frame) · release the slider to render it sharp")
+                              .arg(seconds * 1000.0, 0, 'f', 1));
+    emit previewShown(seconds);
+}
+
+void MainWindow::onEditReady(quint64 job, const ViewState& state, double seconds) {
+    if (job != finalJob_ || current_.isNull() || state.latents != current_.latents ||
+        state.directions != current_.directions)
+        return;
+    if (state.sliders == current_.sliders && state.alphas == current_.alphas) {
+        applyViewState(state);  // nothing changed: put the rendered image back over the previews
+        return;
+    }
+    QString text;
+    if (state.sliders.size() > current_.sliders.size()) {
+        text = tr("Add slider %1").arg(state.sliders.last() + 1);
+    } else if (state.sliders.size() < current_.sliders.size()) {
+        text = tr("Remove a slider");
+    } else if (std::all_of(state.alphas.begin(), state.alphas.end(), [](double a) { return a == 0.0; })) {
+        text = tr("Reset all sliders");
+    } else {
+        text = tr("Move sliders");
+        for (auto it = state.alphas.begin(); it != state.alphas.end(); ++it) {
+            if (current_.alphas.value(it.key(), 0.0) != it.value())
+                text = tr("Direction %1 to α %2").arg(it.key() + 1).arg(it.value(), 0, 'f', 2);
+        }
+    }
+    undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Sliders, text, current_, state,
+                                          [this](const ViewState& view) { applyViewState(view); }));
+    setStatus(state.hasEdit() ? tr("Rendered the edit in %1").arg(secondsText(seconds)) : text);
+}
+
+void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds) {
+    if (job != sessionJob_) return;
+    if (!info.isNull()) showModel(info);
+    if (state.latents) {
+        sourcePanel_->setSteps(static_cast<int>(state.latents->steps));
+        sourcePanel_->setEta(state.latents->eta);
+    }
+    if (current_.isNull()) {
+        applyViewState(state);
+    } else {
+        undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::NewImage, tr("Open session"), current_, state,
+                                              [this](const ViewState& view) { applyViewState(view); }));
+    }
+    if (!info.isNull()) emit modelChanged(info);
+    setStatus(tr("Opened the session (%1) in %2").arg(state.source, secondsText(seconds)));
+}
+
 void MainWindow::onFailed(quint64 job, const QString& message) {
     switch (purposes_.value(job, JobPurpose::Image)) {
         case JobPurpose::Model:
@@ -507,11 +841,26 @@ void MainWindow::onFailed(quint64 job, const QString& message) {
             break;
         case JobPurpose::Image: showError(tr("Could not make the image"), message); break;
         case JobPurpose::Timestep: showError(tr("Could not compute the timestep"), message); break;
-        case JobPurpose::Export: showError(tr("Could not export the image"), message); break;
+        case JobPurpose::Export: showError(tr("Could not export"), message); break;
+        case JobPurpose::Basis: showError(tr("Could not find directions"), message); break;
+        case JobPurpose::Preview:
+        case JobPurpose::FinalEdit:
+            showError(tr("Could not edit the image"), message);
+            showCanvasImage();  // no stale preview stays on the canvas
+            sliderStack_->setSliders(current_.directions, current_.sliders, current_.alphas);
+            break;
+        case JobPurpose::Session: showError(tr("Could not open the session"), message); break;
     }
 }
 
 void MainWindow::onJobEnded(quint64 job) {
+    if (job == basisJob_) directionsPanel_->setRunning(false);
+    if (job == finalJob_ && purposes_.value(job) == JobPurpose::FinalEdit && !current_.isNull()) {
+        // Cancelled or failed: the canvas and sliders go back to the view state.
+        finalJob_ = 0;
+        showCanvasImage();
+        sliderStack_->setSliders(current_.directions, current_.sliders, current_.alphas);
+    }
     jobs_.remove(job);
     purposes_.remove(job);
     if (jobs_.isEmpty()) {
@@ -521,17 +870,42 @@ void MainWindow::onJobEnded(quint64 job) {
     }
 }
 
+void MainWindow::setActiveDirection(int direction) {
+    if (activeDirection_ == direction) return;
+    activeDirection_ = direction;
+    if (overlayAction_->isChecked()) showCanvasImage();
+}
+
+void MainWindow::showCanvasImage() {
+    const bool overlay = overlayAction_->isChecked() && current_.directions && current_.directions->count() > 0;
+    if (overlay) {
+        const int direction = std::clamp(activeDirection_, 0, current_.directions->count() - 1);
+        canvas_->setOverlay(directionOverlay(current_.directions->cards[direction].direction, model_.channels == 1));
+    } else {
+        canvas_->setOverlay({});
+    }
+    const bool original = sliderStack_->showsOriginal() && current_.hasEdit();
+    canvas_->setImage(original ? current_.image : current_.shownImage());
+    canvas_->setCaption(original           ? tr("%1 · original (without the sliders)").arg(current_.source)
+                        : current_.hasEdit() ? tr("%1 · edited").arg(current_.source)
+                                             : current_.source);
+}
+
 void MainWindow::applyViewState(const ViewState& state) {
     current_ = state;
-    canvas_->setImage(state.image);
+    showCanvasImage();
+    directionsPanel_->setDirections(state.directions, state.timestep, !state.isNull());
+    directionsPanel_->setOnStack(state.sliders);
+    sliderStack_->setSliders(state.directions, state.sliders, state.alphas);
     preview_->setImage(state.predicted);
     if (state.timestep >= 0) {
         picker_->setTimestep(state.timestep);
         previewCaption_->setText(tr("Predicted x₀ at t = %1").arg(state.timestep));
     }
     if (state.seed >= 0) sourcePanel_->setSeed(static_cast<int>(state.seed));
-    canvas_->setCaption(state.source);
-    timestepJob_ = 0;  // a timestep result still in flight belongs to the view we just left
+    timestepJob_ = 0;  // a timestep or edit result still in flight belongs to the view we just left
+    finalJob_ = 0;
+    previewFloor_ = lastTracked_;
     updateActions();
     emit viewChanged(state);
 }
@@ -555,7 +929,12 @@ QString MainWindow::statusText() const { return statusLabel_->text(); }
 
 void MainWindow::updateActions() {
     const bool haveImage = !current_.isNull();
+    const bool haveDirections = haveImage && current_.directions;
     exportAction_->setEnabled(haveImage);
+    exportTraversalAction_->setEnabled(haveDirections);
+    exportBasisAction_->setEnabled(haveDirections);
+    saveSessionAction_->setEnabled(haveImage);
+    findDirectionsAction_->setEnabled(haveImage);
     cancelAction_->setEnabled(!jobs_.isEmpty());
 }
 
@@ -565,11 +944,16 @@ void MainWindow::restoreSettings() {
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
         const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
-        resize(std::min(1280, available.width() * 9 / 10), std::min(840, available.height() * 9 / 10));
+        resize(std::min(1440, available.width() * 95 / 100), std::min(900, available.height() * 95 / 100));
     }
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
+        resizeDocks({directionsDock_}, {430}, Qt::Horizontal);  // room for two columns of cards
     sourcePanel_->setSteps(settings.value(QStringLiteral("sampling/steps"), 50).toInt());
     sourcePanel_->setEta(settings.value(QStringLiteral("sampling/eta"), 0.0).toDouble());
+    DirectionRequest request;
+    request.k = settings.value(QStringLiteral("directions/k"), request.k).toInt();
+    directionsPanel_->setRequest(request);
+    sharperPreviewAction_->setChecked(settings.value(QStringLiteral("directions/sharperPreview"), false).toBool());
 }
 
 void MainWindow::saveSettings() const {
@@ -578,6 +962,8 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("sampling/steps"), sourcePanel_->steps());
     settings.setValue(QStringLiteral("sampling/eta"), sourcePanel_->eta());
+    settings.setValue(QStringLiteral("directions/k"), directionsPanel_->request().k);
+    settings.setValue(QStringLiteral("directions/sharperPreview"), sharperPreviewAction_->isChecked());
 }
 
 void MainWindow::changeEvent(QEvent* event) {

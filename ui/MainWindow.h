@@ -5,6 +5,7 @@
 #include <QSet>
 #include <QThread>
 
+#include "ui/DirectionSet.h"
 #include "ui/ModelInfo.h"
 #include "ui/ViewState.h"
 
@@ -15,14 +16,17 @@ class QUndoStack;
 
 namespace latentlens::ui {
 
+class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
+class SliderStack;
 class ModelWorker;
 class SourcePanel;
 class TimestepPicker;
 
-// The LatentLens window: the source panel (a dock on the left), the image canvas, the timestep
-// picker with the x̂0 view, menus, undo and the job status. All model work goes to a ModelWorker on
+// The LatentLens window: the source panel (a dock on the left), the image canvas with the slider
+// stack under it, the timestep picker with the x̂0 view, the directions panel (a dock on the
+// right), menus, undo (images, timesteps, directions and slider moves) and the job status. All model work goes to a ModelWorker on
 // its own thread, so the window never waits. Feature panels (semantic directions, ...) are further
 // QDockWidgets: they read viewState() / viewChanged() and submit their jobs through worker().
 class MainWindow : public QMainWindow {
@@ -42,15 +46,41 @@ public:
     QString statusText() const;
     QUndoStack* undoStack() const { return undoStack_; }
     ModelWorker* worker() const { return worker_; }
+    DirectionsPanel* directionsPanel() const { return directionsPanel_; }
+    SliderStack* sliderStack() const { return sliderStack_; }
+    // The direction last clicked or moved (-1: none): what a traversal export shows.
+    int activeDirection() const { return activeDirection_; }
 
+    // The slots below are what the menus, panels and sliders do, so a script (a "demo mode"
+    // director, the tests, the bench) can drive the window the same way. Each returns at once;
+    // the work runs on the worker and the result shows (viewChanged) when it is done.
 public slots:
     void openModelFolder(const QString& folder);
     void openImage(const QString& path);
+    // The image of the seed in the source panel / of `seed`.
     void generate();
+    void generateSeed(int seed);
     void generateRandomSeed();
     // Shows the current image at timestep t (what the picker does once it rests).
     void showTimestep(int timestep);
+    // Finds directions at the current x_t with the panel's settings (k > 0 overrides its k).
+    void findDirections(int k = 0);
+    void findDirectionsWith(const latentlens::ui::DirectionRequest& request);
+    // Gives `direction` (0-based, 0 = largest σ) a slider if it has none.
+    void addDirectionSlider(int direction);
+    // Sets one slider (adding it if needed) and renders the edit, as releasing the slider does.
+    void setDirectionAlpha(int direction, double alpha);
+    void resetSliders();
+    // true: the canvas shows the image without the slider edits.
+    void setShowOriginal(bool original);
+    // Writes what the canvas shows (the edit if any) as a PNG, enlarged `upscale` times.
     void exportImage(const QString& path, int upscale);
+    // A traversal of `direction` (-1: the active one) from −α_max to +α_max: .png strip, .gif or
+    // .mp4; `frames` 0 picks 9 for a strip and 31 for an animation.
+    void exportTraversal(const QString& path, int direction = -1, int frames = 0, int upscale = 4);
+    void exportBasis(const QString& folder);
+    void saveSession(const QString& folder);
+    void openSession(const QString& folder);
     void cancelJobs();
 
 signals:
@@ -60,13 +90,15 @@ signals:
     void viewChanged(const latentlens::ui::ViewState& state);
     // The last running or queued job ended.
     void becameIdle();
+    // A drag preview reached the canvas (the worker took `seconds` for it).
+    void previewShown(double seconds);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:
-    enum class JobPurpose { Model, Image, Timestep, Export };
+    enum class JobPurpose { Model, Image, Timestep, Export, Basis, Preview, FinalEdit, Session };
 
     void createWidgets();
     void createActions();
@@ -78,6 +110,10 @@ private:
     void chooseModelFolder();
     void chooseImage();
     void chooseExportFile();
+    void chooseTraversalFile();
+    void chooseBasisFolder();
+    void chooseSessionToSave();
+    void chooseSessionToOpen();
     void toggleFullScreen(bool fullScreen);
     void showAbout();
 
@@ -86,7 +122,16 @@ private:
     void onModelLoaded(quint64 job, const ModelInfo& info);
     void onImageReady(quint64 job, const ViewState& state, double seconds, const QString& note);
     void onTimestepReady(quint64 job, const ViewState& state, double seconds);
+    void onDirectionsReady(quint64 job, const ViewState& state, double seconds);
+    void onPreviewReady(quint64 job, const QImage& image, double seconds);
+    void onEditReady(quint64 job, const ViewState& state, double seconds);
+    void onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds);
     void onFailed(quint64 job, const QString& message);
+    void previewSliders(const QMap<int, double>& alphas, int direction);
+    void commitSliders(const QList<int>& sliders, const QMap<int, double>& alphas, int direction);
+    void showModel(const ModelInfo& info);
+    void showCanvasImage();
+    void setActiveDirection(int direction);
     void onJobEnded(quint64 job);
     void applyViewState(const ViewState& state);
     void showError(const QString& title, const QString& message);
@@ -102,6 +147,12 @@ private:
     quint64 modelJob_ = 0;                 // the latest request of each purpose; older results are stale
     quint64 imageJob_ = 0;
     quint64 timestepJob_ = 0;
+    quint64 basisJob_ = 0;
+    quint64 finalJob_ = 0;
+    quint64 sessionJob_ = 0;
+    quint64 previewFloor_ = 0;  // previews of jobs up to this one are stale
+    quint64 lastTracked_ = 0;
+    int activeDirection_ = -1;
 
     // State.
     ModelInfo model_;
@@ -118,12 +169,22 @@ private:
     QLabel* previewCaption_ = nullptr;
     TimestepPicker* picker_ = nullptr;
     JobProgressWidget* jobProgress_ = nullptr;
+    DirectionsPanel* directionsPanel_ = nullptr;
+    QDockWidget* directionsDock_ = nullptr;
+    SliderStack* sliderStack_ = nullptr;
     QLabel* statusLabel_ = nullptr;
 
     // Actions.
     QAction* openModelAction_ = nullptr;
     QAction* openImageAction_ = nullptr;
     QAction* exportAction_ = nullptr;
+    QAction* exportTraversalAction_ = nullptr;
+    QAction* exportBasisAction_ = nullptr;
+    QAction* saveSessionAction_ = nullptr;
+    QAction* openSessionAction_ = nullptr;
+    QAction* findDirectionsAction_ = nullptr;
+    QAction* sharperPreviewAction_ = nullptr;
+    QAction* overlayAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* undoAction_ = nullptr;
     QAction* redoAction_ = nullptr;

@@ -13,6 +13,7 @@ struct ModelInfo {
     int size = 0;      // images are size x size
     qint64 parameters = 0;
     int trainTimesteps = 0;  // T: timesteps run 0..T-1
+    int blocks = 0;          // U-Net resolution levels: blocks down.0.., mid, up.0..
     QString precision;       // "float32 on cpu"
     QString description;     // DiffusionModel::describe(), for tooltips
 

@@ -1,6 +1,13 @@
 #include "ui/ModelWorker.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMetaObject>
@@ -13,8 +20,16 @@
 #include "core/Error.h"
 #include "core/Progress.h"
 #include "core/Runtime.h"
+#include "core/edit/DirectionEdit.h"
+#include "core/edit/EditPreview.h"
+#include "core/geometry/BasisSolver.h"
+#include "core/geometry/FeatureJacobian.h"
+#include "core/model/BlockId.h"
 #include "core/model/DiffusionModel.h"
 #include "core/sampling/DdimSampler.h"
+#include "io/BasisFile.h"
+#include "io/DirectionSheet.h"
+#include "io/FrameExport.h"
 #include "io/ImageFile.h"
 #include "ui/LatentState.h"
 #include "ui/TensorImage.h"
@@ -37,13 +52,49 @@ ModelWorker::ModelWorker(QObject* parent) : QObject(parent) {
 
 ModelWorker::~ModelWorker() = default;
 
+namespace {
+
+// Whether a new request of kind `next` makes a queued job of kind `queued` stale (it is dropped).
+bool drops(ModelWorker::JobKind next, ModelWorker::JobKind queued) {
+    using Kind = ModelWorker::JobKind;
+    if (next == queued) return next != Kind::Export;  // every export asked for is written
+    switch (next) {
+        case Kind::Preview:
+        case Kind::FinalEdit: return queued == Kind::Preview || queued == Kind::FinalEdit;
+        case Kind::Image:
+        case Kind::Session:
+            return queued == Kind::Timestep || queued == Kind::Basis || queued == Kind::Preview ||
+                   queued == Kind::FinalEdit || queued == Kind::Image || queued == Kind::Session;
+        default: return false;
+    }
+}
+
+// Whether a new request of kind `next` stops a running job of kind `running` (its result would
+// be stale): long jobs only, so a quick preview is never wasted.
+bool stops(ModelWorker::JobKind next, ModelWorker::JobKind running) {
+    using Kind = ModelWorker::JobKind;
+    switch (next) {
+        case Kind::Image:
+        case Kind::Session:
+            return running == Kind::Image || running == Kind::Timestep || running == Kind::Basis ||
+                   running == Kind::FinalEdit || running == Kind::Session;
+        case Kind::Timestep: return running == Kind::Timestep;
+        case Kind::Basis: return running == Kind::Basis;
+        case Kind::Preview:
+        case Kind::FinalEdit: return running == Kind::FinalEdit;
+        default: return false;
+    }
+}
+
+}  // namespace
+
 quint64 ModelWorker::submit(JobKind kind, const QString& description, std::function<void(quint64 id)> body) {
     QMutexLocker lock(&mutex_);
     const quint64 id = ++lastJob_;
     for (auto& queued : queue_) {
-        if (queued.kind == kind) queued.dropped = true;  // superseded before it started
+        if (drops(kind, queued.kind)) queued.dropped = true;  // superseded before it started
     }
-    if (runningKind_ == kind && (kind == JobKind::Image || kind == JobKind::Timestep)) cancelFlag_.store(true);
+    if (runningKind_ && stops(kind, *runningKind_)) cancelFlag_.store(true);
     queue_.push_back(Request{id, kind, description, std::move(body), false});
     QMetaObject::invokeMethod(this, &ModelWorker::runNext, Qt::QueuedConnection);
     return id;
@@ -111,11 +162,61 @@ DiffusionModel& ModelWorker::model() const {
     return *model_;
 }
 
-std::shared_ptr<LatentState> ModelWorker::atTimestep(const LatentState& base, int timestep,
-                                                     const Progress& progress) const {
-    auto& model = this->model();
-    if (base.model.lock() != model_)
+const LatentState& ModelWorker::latentsOf(const ViewState& view) const {
+    model();
+    if (!view.latents) throw Error("there is no image yet: generate or open one first");
+    if (view.latents->model.lock() != model_)
         throw Error("this image was made with a model that is no longer loaded; generate or open a new one");
+    return *view.latents;
+}
+
+ModelInfo ModelWorker::infoOf(const DiffusionModel& model, const QString& folder) {
+    ModelInfo info;
+    info.name = fromStd(model.name());
+    info.folder = folder;
+    info.channels = static_cast<int>(model.config().inChannels);
+    info.size = static_cast<int>(model.config().sampleSize);
+    info.parameters = model.parameterCount();
+    info.trainTimesteps = static_cast<int>(model.scheduler().numTrainTimesteps());
+    info.blocks = static_cast<int>(model.config().numBlocks());
+    info.precision = fromStd(dtypeName(model.dtype()) + " on " + model.device().str());
+    info.description = fromStd(model.describe());
+    return info;
+}
+
+std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<DiffusionModel>& model, quint64 seed,
+                                                    int steps, double eta, const Progress& progress) {
+    DdimSampler sampler(*model, steps);
+    auto run = sampler.sample(sampler.noise(seed, 1), eta, seed, /*keepTrajectory=*/true, progress);
+    auto base = std::make_shared<LatentState>();
+    base->model = model;
+    base->imageId = ++lastImageId_;
+    base->steps = steps;
+    base->eta = eta;
+    base->image = run.result;
+    base->trajectory = LatentTrajectory::fromRun(run);
+    return base;
+}
+
+std::shared_ptr<LatentState> ModelWorker::inverted(const std::shared_ptr<DiffusionModel>& model, const QString& path,
+                                                   int timestep, int steps, const Progress& progress, QString* note) {
+    const auto shape = model->sampleShape();
+    auto loaded = readImage(toPath(path), static_cast<int>(shape[0]), static_cast<int>(shape[1]));
+    DdimSampler sampler(*model, steps);
+    const auto x0 = loaded.pixels.unsqueeze(0).to(model->tensorOptions());
+    auto run = sampler.invert(x0, timestep, /*keepTrajectory=*/true, progress);
+    auto base = std::make_shared<LatentState>();
+    base->model = model;
+    base->imageId = ++lastImageId_;
+    base->steps = steps;
+    base->image = x0;
+    base->trajectory = LatentTrajectory::fromRun(run);
+    if (note) *note = fromStd(loaded.note);
+    return base;
+}
+
+std::shared_ptr<LatentState> ModelWorker::atTimestep(DiffusionModel& model, const LatentState& base, int timestep,
+                                                     const Progress& progress) {
     auto lookup = base.trajectory.latentAt(model, base.steps, timestep, progress);
     auto state = std::make_shared<LatentState>(base);
     state->trajectory = std::move(lookup.trajectory);
@@ -128,7 +229,7 @@ std::shared_ptr<LatentState> ModelWorker::atTimestep(const LatentState& base, in
     return state;
 }
 
-ViewState ModelWorker::viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source) const {
+ViewState ModelWorker::viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source) {
     ViewState view;
     view.image = TensorImage::toQImage(state->image);
     view.predicted = TensorImage::toQImage(state->predictedOriginal);
@@ -137,6 +238,97 @@ ViewState ModelWorker::viewOf(std::shared_ptr<const LatentState> state, qint64 s
     view.source = source;
     view.latents = std::move(state);
     return view;
+}
+
+namespace {
+
+// A direction v_i (C, S, S) as a picture: one channel in the diverging map (blue −, white 0,
+// red +) on its own scale; RGB as 0.5 + 0.5·v/max|v|.
+QImage directionImage(const torch::Tensor& v) {
+    if (v.size(0) == 1) return TensorImage::toQImage(divergingColors(v[0]));
+    const auto peak = std::max(v.abs().max().item<double>(), 1e-30);
+    return TensorImage::toQImage(v / peak);
+}
+
+struct SliderList {
+    std::vector<int64_t> indices;
+    std::vector<double> alphas;
+    bool allZero() const {
+        return std::all_of(alphas.begin(), alphas.end(), [](double a) { return a == 0.0; });
+    }
+};
+
+SliderList sliderList(const PullbackBasis& basis, const QMap<int, double>& alphas) {
+    SliderList list;
+    for (auto it = alphas.begin(); it != alphas.end(); ++it) {
+        if (it.key() < 0 || it.key() >= basis.k)
+            throw Error("direction " + std::to_string(it.key()) + " does not exist: the basis has directions 0.." +
+                        std::to_string(basis.k - 1));
+        list.indices.push_back(it.key());
+        list.alphas.push_back(it.value());
+    }
+    return list;
+}
+
+const DirectionSet& directionsOf(const ViewState& view) {
+    if (!view.directions || !view.directions->basis) throw Error("no directions yet: find directions first");
+    if (!view.latents || view.directions->imageId != view.latents->imageId ||
+        view.directions->timestep != view.latents->timestep)
+        throw Error("these directions belong to another image or timestep: find directions again");
+    return *view.directions;
+}
+
+}  // namespace
+
+std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(DiffusionModel& model, const LatentState& state,
+                                                                std::shared_ptr<const PullbackBasis> basis,
+                                                                const Progress& progress) {
+    auto set = std::make_shared<DirectionSet>();
+    set->imageId = state.imageId;
+    set->timestep = static_cast<int>(state.timestep);
+    set->thumbnailAlpha = DirectionSet::kThumbnailAlpha;
+    set->block = fromStd(basis->block);
+    set->method = fromStd(basis->method);
+    set->products = basis->products();
+    set->worstResidual = basis->worstResidual();
+    set->converged = basis->converged;
+    set->seconds = basis->wallSeconds;
+    // Every card's −α and +α edit in one batch: 2k latents through a 10-step DDIM denoise.
+    std::vector<torch::Tensor> shifted;
+    for (int64_t i = 0; i < basis->k; ++i) {
+        for (double sign : {-1.0, 1.0})
+            shifted.push_back(shiftAlongDirections(state.latent, *basis, {i}, {sign * set->thumbnailAlpha}));
+    }
+    const auto clean = quickDenoise(model, torch::cat(shifted, 0), state.timestep, 10, progress);
+    const auto v = basis->v.to(torch::kCPU, torch::kFloat32);
+    const auto sigma = basis->sigma.to(torch::kCPU, torch::kFloat64);
+    for (int64_t i = 0; i < basis->k; ++i) {
+        DirectionCardImages card;
+        card.direction = directionImage(v[i]);
+        card.minus = TensorImage::toQImage(clean[2 * i]);
+        card.plus = TensorImage::toQImage(clean[2 * i + 1]);
+        card.sigma = sigma[i].item<double>();
+        set->cards.push_back(card);
+    }
+    set->basis = std::move(basis);
+    return set;
+}
+
+ViewState ModelWorker::edited(DiffusionModel& model, const ViewState& view, const QList<int>& sliders,
+                              const QMap<int, double>& alphas, const Progress& progress) {
+    const auto& directions = directionsOf(view);
+    const auto list = sliderList(*directions.basis, alphas);
+    ViewState result = view;
+    result.sliders = sliders;
+    result.alphas = alphas;
+    result.edited = {};
+    if (!list.allZero()) {
+        const auto& state = *view.latents;
+        const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
+        DdimSampler sampler(model, state.steps);
+        result.edited = TensorImage::toQImage(sampler.denoise(xt, state.timestep, 0.0, 0, false, progress).result);
+    }
+    return result;
 }
 
 quint64 ModelWorker::loadModel(const QString& folder) {
@@ -151,16 +343,8 @@ quint64 ModelWorker::loadModel(const QString& folder) {
         auto loaded = DiffusionModel::load(toPath(folder), options);
         if (cancelFlag_.load()) throw Cancelled();
         model_ = std::move(loaded);
-        ModelInfo info;
-        info.name = fromStd(model_->name());
-        info.folder = folder;
-        info.channels = static_cast<int>(model_->config().inChannels);
-        info.size = static_cast<int>(model_->config().sampleSize);
-        info.parameters = model_->parameterCount();
-        info.trainTimesteps = static_cast<int>(model_->scheduler().numTrainTimesteps());
-        info.precision = fromStd(dtypeName(model_->dtype()) + " on " + model_->device().str());
-        info.description = fromStd(model_->describe());
-        emit modelLoaded(job, info);
+        modelFolder_ = folder;
+        emit modelLoaded(job, infoOf(*model_, folder));
     });
 }
 
@@ -168,19 +352,10 @@ quint64 ModelWorker::generate(quint64 seed, int steps, double eta, int timestep)
     return submit(JobKind::Image, tr("Generating seed %1").arg(seed), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
-        auto& model = this->model();
-        DdimSampler sampler(model, steps);
+        this->model();
         const auto prefix = tr("Seed %1: ").arg(seed);
-        auto run = sampler.sample(sampler.noise(seed, 1), eta, seed, /*keepTrajectory=*/true,
-                                  progressFor(job, prefix, 0.0, 0.95));
-        auto base = std::make_shared<LatentState>();
-        base->model = model_;
-        base->imageId = ++lastImageId_;
-        base->steps = steps;
-        base->eta = eta;
-        base->image = run.result;
-        base->trajectory = LatentTrajectory::fromRun(run);
-        auto state = atTimestep(*base, timestep, progressFor(job, prefix, 0.95, 1.0));
+        auto base = generated(model_, seed, steps, eta, progressFor(job, prefix, 0.0, 0.95));
+        auto state = atTimestep(*model_, *base, timestep, progressFor(job, prefix, 0.95, 1.0));
         emit imageReady(job, viewOf(state, static_cast<qint64>(seed), tr("seed %1").arg(seed)), secondsSince(timer),
                         {});
     });
@@ -191,21 +366,14 @@ quint64 ModelWorker::invertImage(const QString& path, int timestep, int steps) {
     return submit(JobKind::Image, tr("Opening %1").arg(name), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
-        auto& model = this->model();
-        const auto shape = model.sampleShape();
-        auto loaded = readImage(toPath(path), static_cast<int>(shape[0]), static_cast<int>(shape[1]));
-        DdimSampler sampler(model, steps);
-        const auto x0 = loaded.pixels.unsqueeze(0).to(model.tensorOptions());
+        this->model();
         const auto prefix = tr("%1: ").arg(name);
-        auto run = sampler.invert(x0, timestep, /*keepTrajectory=*/true, progressFor(job, prefix, 0.0, 0.95));
-        auto base = std::make_shared<LatentState>();
-        base->model = model_;
-        base->imageId = ++lastImageId_;
-        base->steps = steps;
-        base->image = x0;
-        base->trajectory = LatentTrajectory::fromRun(run);
-        auto state = atTimestep(*base, timestep, progressFor(job, prefix, 0.95, 1.0));
-        emit imageReady(job, viewOf(state, -1, name), secondsSince(timer), fromStd(loaded.note));
+        QString note;
+        auto base = inverted(model_, path, timestep, steps, progressFor(job, prefix, 0.0, 0.95), &note);
+        auto state = atTimestep(*model_, *base, timestep, progressFor(job, prefix, 0.95, 1.0));
+        auto view = viewOf(state, -1, name);
+        view.sourcePath = QFileInfo(path).absoluteFilePath();
+        emit imageReady(job, view, secondsSince(timer), note);
     });
 }
 
@@ -213,9 +381,11 @@ quint64 ModelWorker::computeAtTimestep(const ViewState& view, int timestep) {
     return submit(JobKind::Timestep, tr("Computing t=%1").arg(timestep), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
-        if (!view.latents) throw Error("no image to move to another timestep");
-        auto state = atTimestep(*view.latents, timestep, progressFor(job, tr("t=%1: ").arg(timestep), 0.0, 1.0));
-        emit timestepReady(job, viewOf(state, view.seed, view.source), secondsSince(timer));
+        const auto& latents = latentsOf(view);
+        auto state = atTimestep(*model_, latents, timestep, progressFor(job, tr("t=%1: ").arg(timestep), 0.0, 1.0));
+        auto moved = viewOf(state, view.seed, view.source);
+        moved.sourcePath = view.sourcePath;
+        emit timestepReady(job, moved, secondsSince(timer));
     });
 }
 
@@ -226,6 +396,258 @@ quint64 ModelWorker::exportImage(std::shared_ptr<const LatentState> state, const
         if (!state) throw Error("no image to export");
         writeImage(toPath(path), state->image, upscale);
         emit exported(job, path, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::exportPicture(const QImage& image, const QString& path, int upscale) {
+    return submit(JobKind::Export, tr("Exporting %1").arg(QFileInfo(path).fileName()), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        if (image.isNull()) throw Error("no image to export");
+        const QImage big = image.scaled(image.size() * std::max(1, upscale), Qt::IgnoreAspectRatio, Qt::FastTransformation);
+        if (!big.save(path)) throw Error(path.toStdString() + ": cannot write the image (check the folder and extension)");
+        emit exported(job, path, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::findDirections(const ViewState& view, const DirectionRequest& request) {
+    return submit(JobKind::Basis, tr("Finding %1 directions").arg(request.k), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        auto& model = *model_;
+        FeatureJacobian jacobian(model, state.latent, state.timestep, BlockId::parse(request.block.toStdString()));
+        BasisOptions options;
+        options.k = request.k;
+        options.method = request.method.toStdString();
+        options.tolerance = request.tolerance;
+        options.maxProducts = request.maxProducts;
+        auto basis = std::make_shared<PullbackBasis>(
+            solvePullbackBasis(jacobian, options, progressFor(job, tr("Directions: "), 0.0, 0.9)));
+        basis->modelName = model.name();
+        emit progress(job, 0.9, tr("Rendering the %1 cards…").arg(request.k));
+        auto result = view;
+        result.directions = directionSetOf(model, state, std::move(basis), progressFor(job, tr("Cards: "), 0.9, 1.0));
+        result.sliders.clear();
+        result.alphas.clear();
+        result.edited = {};
+        emit directionsReady(job, result, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>& alphas, bool sharper) {
+    return submit(JobKind::Preview, tr("Previewing the edit"), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        const auto& directions = directionsOf(view);
+        const auto list = sliderList(*directions.basis, alphas);
+        const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
+        torch::NoGradGuard noGrad;
+        Progress progress;
+        progress.cancelFlag = &cancelFlag_;
+        const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress)
+                                   : predictCleanImage(*model_, xt, state.timestep);
+        emit previewReady(job, TensorImage::toQImage(clean), secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::finalEdit(const ViewState& view, const QList<int>& sliders, const QMap<int, double>& alphas) {
+    return submit(JobKind::FinalEdit, tr("Re-denoising the edit"), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        latentsOf(view);
+        auto result = edited(*model_, view, sliders, alphas, progressFor(job, tr("Edit: "), 0.0, 1.0));
+        emit editReady(job, result, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::exportTraversal(const ViewState& view, int direction, double alphaMax, int frames, double fps,
+                                     const QString& path, int upscale) {
+    return submit(JobKind::Export, tr("Exporting %1").arg(QFileInfo(path).fileName()), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        const auto& directions = directionsOf(view);
+        if (frames < 2) throw Error("a traversal needs at least 2 frames");
+        DdimSampler sampler(*model_, state.steps);
+        std::vector<torch::Tensor> images;
+        std::vector<std::string> labels;
+        for (int i = 0; i < frames; ++i) {
+            const double alpha = -alphaMax + 2.0 * alphaMax * i / (frames - 1);
+            auto alphas = view.alphas;
+            alphas[direction] = alpha;
+            const auto list = sliderList(*directions.basis, alphas);
+            const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
+            images.push_back(sampler.denoise(xt, state.timestep, 0.0, 0, false,
+                                             progressFor(job, tr("Frame %1 of %2: ").arg(i + 1).arg(frames),
+                                                         double(i) / frames, double(i + 1) / frames))
+                                 .result[0]);
+            char label[32];
+            std::snprintf(label, sizeof label, "a=%+.1f", alpha);
+            labels.emplace_back(label);
+        }
+        const auto suffix = QFileInfo(path).suffix().toLower();
+        if (suffix == QLatin1String("png") || suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) {
+            writeStrip(toPath(path), images, upscale, labels);
+        } else {
+            writeFrames(toPath(path), images, fps, upscale);
+        }
+        emit exported(job, path, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::exportBasis(const ViewState& view, const QString& folder) {
+    return submit(JobKind::Export, tr("Exporting the basis to %1").arg(QDir(folder).dirName()), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& basis = *directionsOf(view).basis;
+        writeBasis(toPath(folder), basis);
+        writeDirectionSheet(toPath(folder) / "directions.png", basis.v, basis.sigma);
+        emit exported(job, folder, secondsSince(timer));
+    });
+}
+
+namespace {
+
+constexpr int kSessionVersion = 1;
+const char* const kSessionFile = "session.json";
+const char* const kSessionBasis = "basis";
+
+}  // namespace
+
+quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFolder, const QString& folder) {
+    return submit(JobKind::Export, tr("Saving the session %1").arg(QDir(folder).dirName()), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        const QDir dir(folder);
+        if (!QDir().mkpath(folder)) throw Error(folder.toStdString() + ": cannot create the session folder");
+        QJsonObject json;
+        json[QStringLiteral("version")] = kSessionVersion;
+        json[QStringLiteral("model")] = QFileInfo(modelFolder).absoluteFilePath();
+        json[QStringLiteral("modelName")] = fromStd(model_->name());
+        json[QStringLiteral("steps")] = static_cast<qint64>(state.steps);
+        json[QStringLiteral("eta")] = state.eta;
+        json[QStringLiteral("timestep")] = view.timestep;
+        if (view.seed >= 0) {
+            json[QStringLiteral("seed")] = view.seed;
+        } else {
+            if (view.sourcePath.isEmpty()) throw Error("the opened image's file is not known; cannot save it");
+            const QString copy = QStringLiteral("source.") + QFileInfo(view.sourcePath).suffix();
+            QFile::remove(dir.filePath(copy));
+            if (!QFile::copy(view.sourcePath, dir.filePath(copy)))
+                throw Error(view.sourcePath.toStdString() + ": cannot copy the opened image into the session");
+            json[QStringLiteral("image")] = copy;
+            json[QStringLiteral("imageName")] = view.source;
+            // How far the image was inverted (x_t at other timesteps derives from that trajectory).
+            json[QStringLiteral("invertedTo")] = static_cast<qint64>(state.trajectory.top());
+        }
+        if (view.directions) {
+            writeBasis(toPath(dir.filePath(QString::fromLatin1(kSessionBasis))), *directionsOf(view).basis);
+            json[QStringLiteral("basis")] = QString::fromLatin1(kSessionBasis);
+            QJsonArray sliders;
+            for (int direction : view.sliders) {
+                QJsonObject slider;
+                slider[QStringLiteral("direction")] = direction;
+                slider[QStringLiteral("alpha")] = view.alphas.value(direction, 0.0);
+                sliders.append(slider);
+            }
+            json[QStringLiteral("sliders")] = sliders;
+        }
+        QFile file(dir.filePath(QString::fromLatin1(kSessionFile)));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            file.write(QJsonDocument(json).toJson()) < 0 || !file.flush())
+            throw Error(file.fileName().toStdString() + ": cannot write: " + file.errorString().toStdString());
+        file.close();
+        view.shownImage().save(dir.filePath(QStringLiteral("canvas.png")));
+        emit exported(job, folder, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::openSession(const QString& folder) {
+    return submit(JobKind::Session, tr("Opening the session %1").arg(QDir(folder).dirName()), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const QDir dir(folder);
+        const QString path = dir.filePath(QString::fromLatin1(kSessionFile));
+        const std::string where = path.toStdString();
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw Error(where + ": cannot open the session (" + file.errorString().toStdString() +
+                        "); choose a folder saved with File › Save session");
+        QJsonParseError parseError;
+        const auto document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        if (document.isNull() || !document.isObject())
+            throw Error(where + ": not a valid session file (" + parseError.errorString().toStdString() + ")");
+        const auto json = document.object();
+        const auto require = [&](const char* key) {
+            const auto value = json.value(QString::fromLatin1(key));
+            if (value.isUndefined()) throw Error(where + ": the session has no \"" + key + "\"");
+            return value;
+        };
+        if (require("version").toInt() != kSessionVersion)
+            throw Error(where + ": session version " + std::to_string(json.value("version").toInt()) +
+                        " is not supported (this LatentLens reads version " + std::to_string(kSessionVersion) + ")");
+        const QString modelFolder = require("model").toString();
+        const int steps = require("steps").toInt();
+        const double eta = require("eta").toDouble();
+        const int timestep = require("timestep").toInt();
+        if (steps < 1) throw Error(where + ": \"steps\" must be at least 1");
+
+        // The model: the loaded one if it is the same folder, else loaded here and kept only if
+        // everything below works.
+        std::shared_ptr<DiffusionModel> model = model_;
+        ModelInfo info;
+        if (!model_ || QFileInfo(modelFolder) != QFileInfo(modelFolder_)) {
+            emit progress(job, 0.0, tr("Loading model %1…").arg(modelFolder));
+            ModelOptions options;
+            options.device = c10::Device(c10::kCPU);
+            model = DiffusionModel::load(toPath(modelFolder), options);
+            info = infoOf(*model, modelFolder);
+        }
+        if (timestep < 0 || timestep >= model->scheduler().numTrainTimesteps())
+            throw Error(where + ": timestep " + std::to_string(timestep) + " is outside the model's 0.." +
+                        std::to_string(model->scheduler().numTrainTimesteps() - 1));
+        std::shared_ptr<LatentState> base;
+        ViewState view;
+        if (json.contains(QStringLiteral("seed"))) {
+            const auto seed = static_cast<quint64>(json.value(QStringLiteral("seed")).toInteger());
+            base = generated(model, seed, steps, eta, progressFor(job, tr("Seed %1: ").arg(seed), 0.05, 0.6));
+            view = viewOf(atTimestep(*model, *base, timestep, {}), static_cast<qint64>(seed), tr("seed %1").arg(seed));
+        } else {
+            const QString image = dir.filePath(require("image").toString());
+            const int invertedTo = json.value(QStringLiteral("invertedTo")).toInt(timestep);
+            if (invertedTo < 0 || invertedTo >= model->scheduler().numTrainTimesteps())
+                throw Error(where + ": \"invertedTo\" is outside the model's timesteps");
+            base = inverted(model, image, invertedTo, steps, progressFor(job, tr("Image: "), 0.05, 0.6), nullptr);
+            view = viewOf(atTimestep(*model, *base, timestep, {}), -1,
+                          json.value(QStringLiteral("imageName")).toString(QFileInfo(image).fileName()));
+            view.sourcePath = image;
+        }
+        if (json.contains(QStringLiteral("basis"))) {
+            auto basis = std::make_shared<PullbackBasis>(
+                readBasis(toPath(dir.filePath(json.value(QStringLiteral("basis")).toString()))));
+            checkBasisFits(*basis, *model, timestep);
+            view.directions =
+                directionSetOf(*model, *view.latents, std::move(basis), progressFor(job, tr("Cards: "), 0.6, 0.8));
+            QList<int> sliders;
+            QMap<int, double> alphas;
+            for (const auto& entry : json.value(QStringLiteral("sliders")).toArray()) {
+                const auto slider = entry.toObject();
+                const int direction = slider.value(QStringLiteral("direction")).toInt(-1);
+                if (direction < 0 || direction >= view.directions->count())
+                    throw Error(where + ": slider of direction " + std::to_string(direction) +
+                                ", which the basis does not have");
+                sliders.append(direction);
+                alphas[direction] = slider.value(QStringLiteral("alpha")).toDouble();
+            }
+            view = edited(*model, view, sliders, alphas, progressFor(job, tr("Edit: "), 0.8, 1.0));
+        }
+        if (cancelFlag_.load()) throw Cancelled();
+        model_ = model;  // everything worked: only now does the session replace what was loaded
+        if (!info.isNull()) modelFolder_ = modelFolder;
+        emit sessionOpened(job, info, view, secondsSince(timer));
     });
 }
 

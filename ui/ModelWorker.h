@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 
+#include <QList>
+#include <QMap>
 #include <QMutex>
 #include <QObject>
 #include <QString>
@@ -16,6 +18,7 @@
 namespace latentlens {
 class DiffusionModel;
 struct Progress;
+struct PullbackBasis;
 }  // namespace latentlens
 
 namespace latentlens::ui {
@@ -24,14 +27,19 @@ struct LatentState;
 
 // Does all model work, on its own thread (moveToThread; the pattern of Qt's Mandelbrot example).
 // The request methods are called from the GUI thread and return at once with a job id; jobs run
-// one at a time in request order. A new request of the same kind (model, image, timestep, export)
-// drops a queued, not yet started one, and stops a running image or timestep job at its next U-Net
-// call (its result would be stale anyway); cancel() drops everything queued and stops the running
-// job the same way. Every job id gets exactly one jobEnded, last, whatever became of it.
+// one at a time in request order. A new request drops queued, not yet started jobs whose result it
+// makes stale, and stops such a running job at its next U-Net call:
+//   - the same kind (model, image, timestep, basis, preview, final edit, session) drops the
+//     queued one; a running image, timestep, basis or final edit is stopped (exports all run);
+//   - a preview (slider drag) or final edit (slider release) also drops queued previews and final
+//     edits and stops a running final edit: only the latest slider values matter;
+//   - a new image or session drops and stops timestep, basis, preview and final-edit jobs.
+// cancel() drops everything queued and stops the running job the same way. Every job id gets
+// exactly one jobEnded, last, whatever became of it.
 class ModelWorker : public QObject {
     Q_OBJECT
 public:
-    enum class JobKind { LoadModel, Image, Timestep, Export };
+    enum class JobKind { LoadModel, Image, Timestep, Export, Basis, Preview, FinalEdit, Session };
 
     explicit ModelWorker(QObject* parent = nullptr);
     ~ModelWorker() override;
@@ -46,6 +54,30 @@ public:
     quint64 computeAtTimestep(const ViewState& view, int timestep);
     // Writes the state's clean image (io writeImage), upscaled with nearest-neighbour.
     quint64 exportImage(std::shared_ptr<const LatentState> state, const QString& path, int upscale);
+    // Writes a picture shown by the window (an edit) as a PNG, upscaled with nearest-neighbour.
+    quint64 exportPicture(const QImage& image, const QString& path, int upscale);
+    // The top-k pullback basis at the view's x_t (solvePullbackBasis), then the cards' pictures:
+    // v_i and the image edited to ±DirectionSet::thumbnailAlpha (one batched 10-step denoise).
+    quint64 findDirections(const ViewState& view, const DirectionRequest& request);
+    // The instant preview of the view's x_t moved by `alphas` (direction → α): the x̂0 of one U-Net
+    // call (`sharper`: a 10-step DDIM denoise instead).
+    quint64 previewEdit(const ViewState& view, const QMap<int, double>& alphas, bool sharper);
+    // The full re-denoise (DDIM on the image's grid, eta 0) of x_t moved by `alphas`: editReady
+    // gets the view with sliders, alphas and the edited image (none when every α is 0).
+    quint64 finalEdit(const ViewState& view, const QList<int>& sliders, const QMap<int, double>& alphas);
+    // A traversal of one direction from −alphaMax to +alphaMax (the other sliders held), each frame
+    // fully re-denoised: .png/.jpg a labelled strip, .gif / .mp4 an animation at `fps`.
+    quint64 exportTraversal(const ViewState& view, int direction, double alphaMax, int frames, double fps,
+                            const QString& path, int upscale);
+    // The basis folder (io writeBasis: sigma.npy, v.npy, u.npy, xt.npy, basis.json) and its
+    // directions.png sheet.
+    quint64 exportBasis(const ViewState& view, const QString& folder);
+    // A session folder: session.json (model folder, seed or image, steps, eta, t, sliders), the
+    // basis folder, a copy of an opened image and canvas.png (what was shown).
+    quint64 saveSession(const ViewState& view, const QString& modelFolder, const QString& folder);
+    // Rebuilds a saved session's view (loading its model if another one is loaded): emits
+    // sessionOpened, or fails and changes nothing.
+    quint64 openSession(const QString& folder);
     // Sets the core's cancel flag directly (no event-loop round trip).
     void cancel();
 
@@ -57,6 +89,13 @@ signals:
     void imageReady(quint64 job, const latentlens::ui::ViewState& state, double seconds, const QString& note);
     void timestepReady(quint64 job, const latentlens::ui::ViewState& state, double seconds);
     void exported(quint64 job, const QString& path, double seconds);
+    // The view with its directions (sliders cleared).
+    void directionsReady(quint64 job, const latentlens::ui::ViewState& state, double seconds);
+    void previewReady(quint64 job, const QImage& image, double seconds);
+    void editReady(quint64 job, const latentlens::ui::ViewState& state, double seconds);
+    // `info` is null when the session's model was the loaded one.
+    void sessionOpened(quint64 job, const latentlens::ui::ModelInfo& info, const latentlens::ui::ViewState& state,
+                       double seconds);
     void failed(quint64 job, const QString& message);  // a person-readable reason (latentlens::Error's message)
     void cancelled(quint64 job);
     void jobEnded(quint64 job);
@@ -74,11 +113,25 @@ private:
     void runNext();  // worker thread
     Progress progressFor(quint64 job, const QString& prefix, double from, double to);
     DiffusionModel& model() const;  // throws Error if none is loaded
-    std::shared_ptr<LatentState> atTimestep(const LatentState& base, int timestep, const Progress& progress) const;
-    ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source) const;
+    // Throws Error unless the view's tensors were made by the loaded model.
+    const LatentState& latentsOf(const ViewState& view) const;
+    static ModelInfo infoOf(const DiffusionModel& model, const QString& folder);
+    std::shared_ptr<LatentState> generated(const std::shared_ptr<DiffusionModel>& model, quint64 seed, int steps,
+                                           double eta, const Progress& progress);
+    std::shared_ptr<LatentState> inverted(const std::shared_ptr<DiffusionModel>& model, const QString& path,
+                                          int timestep, int steps, const Progress& progress, QString* note);
+    static std::shared_ptr<LatentState> atTimestep(DiffusionModel& model, const LatentState& base, int timestep,
+                                                   const Progress& progress);
+    static ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source);
+    static std::shared_ptr<const DirectionSet> directionSetOf(DiffusionModel& model, const LatentState& state,
+                                                              std::shared_ptr<const PullbackBasis> basis,
+                                                              const Progress& progress);
+    static ViewState edited(DiffusionModel& model, const ViewState& view, const QList<int>& sliders,
+                            const QMap<int, double>& alphas, const Progress& progress);
 
     // Worker thread only.
     std::shared_ptr<DiffusionModel> model_;
+    QString modelFolder_;
     uint64_t lastImageId_ = 0;
 
     // Shared with the GUI thread.

@@ -5,13 +5,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
-#include <QTimer>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/gui/ScreenshotScene.h"
 #include "core/Runtime.h"
 #include "ui/MainWindow.h"
 
@@ -29,27 +28,6 @@ void logQtMessage(QtMsgType type, const QMessageLogContext&, const QString& mess
     }
 }
 
-// --screenshot FILE: once the first image and its x̂0 are shown and nothing runs, grab the window,
-// write FILE and quit (for documentation and for looking at the app without a display).
-void takeScreenshotWhenIdle(latentlens::ui::MainWindow& window, const QString& path) {
-    auto* connection = new QMetaObject::Connection;
-    *connection =
-        QObject::connect(&window, &latentlens::ui::MainWindow::becameIdle, &window, [&window, path, connection] {
-            if (window.viewState().isNull() && !window.modelInfo().isNull()) return;  // model loaded, image to come
-            QObject::disconnect(*connection);
-            delete connection;
-            QTimer::singleShot(300, &window, [&window, path] {
-                const bool saved = window.grab().save(path);
-                if (saved) {
-                    spdlog::info("wrote screenshot {}", path.toStdString());
-                } else {
-                    spdlog::error("cannot write screenshot {}", path.toStdString());
-                }
-                QApplication::exit(saved ? 0 : 1);
-            });
-        });
-}
-
 // The command line; --help and --version print and exit from process().
 struct Options {
     QCommandLineParser parser;
@@ -64,6 +42,9 @@ struct Options {
     QCommandLineOption screenshot{QStringLiteral("screenshot"),
                                   QStringLiteral("Write a PNG of the window after the first image, then quit"),
                                   QStringLiteral("FILE")};
+    QCommandLineOption screenshotScene{QStringLiteral("screenshot-scene"),
+                                       QStringLiteral("With --screenshot: first, directions or drag"),
+                                       QStringLiteral("NAME"), QStringLiteral("first")};
 
     Options() {
         parser.setApplicationDescription(
@@ -71,7 +52,8 @@ struct Options {
         parser.addHelpOption();
         parser.addVersionOption();
         screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser.addOptions({verbose, model, threads, screenshot});
+        screenshotScene.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOptions({verbose, model, threads, screenshot, screenshotScene});
     }
 };
 
@@ -129,7 +111,13 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(window.windowIcon());
     if (parser.isSet(options.screenshot)) {
         window.setShowDialogs(false);
-        takeScreenshotWhenIdle(window, QFileInfo(parser.value(options.screenshot)).absoluteFilePath());
+        auto* scene = new ScreenshotScene(window, QFileInfo(parser.value(options.screenshot)).absoluteFilePath(),
+                                          parser.value(options.screenshotScene));
+        if (!scene->isKnownScene()) {
+            spdlog::error("unknown --screenshot-scene {}: use first, directions or drag",
+                          parser.value(options.screenshotScene).toStdString());
+            return 2;
+        }
     }
     window.show();
     return app.exec();

@@ -1,0 +1,135 @@
+#include "ui/DirectionCard.h"
+
+#include <QEnterEvent>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScreen>
+
+namespace latentlens::ui {
+namespace {
+
+constexpr int kPad = 6;
+constexpr int kGap = 4;
+constexpr int kEnlarged = 128;
+
+}  // namespace
+
+DirectionCard::DirectionCard(int index, DirectionCardImages images, double alpha, QWidget* parent)
+    : QWidget(parent), index_(index), images_(std::move(images)), alpha_(alpha) {
+    setObjectName(QStringLiteral("directionCard%1").arg(index));
+    setCursor(Qt::PointingHandCursor);
+    setAttribute(Qt::WA_Hover);
+    setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    setToolTip(tr("Direction %1, σ = %2: how strongly the model's features react to it.\n"
+                  "Middle: the direction (red brightens, blue darkens). Left/right: the image at α = −%3 / +%3.\n"
+                  "Click to get a slider for it.")
+                   .arg(index + 1)
+                   .arg(images_.sigma, 0, 'g', 4)
+                   .arg(alpha_, 0, 'g', 3));
+}
+
+DirectionCard::~DirectionCard() { delete popup_; }
+
+QSize DirectionCard::sizeHint() const {
+    const int text = fontMetrics().height();
+    return {3 * kThumbnail + 2 * kGap + 2 * kPad, kPad + text + kGap + kThumbnail + kGap + text + kPad};
+}
+
+void DirectionCard::setOnStack(bool onStack) {
+    if (onStack_ == onStack) return;
+    onStack_ = onStack;
+    update();
+}
+
+void DirectionCard::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    const QPalette& colours = palette();
+    const QRectF frame = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
+    QColor background = colours.color(QPalette::Base);
+    if (hovered_) background = colours.color(QPalette::AlternateBase);
+    painter.setPen(QPen(onStack_ ? colours.color(QPalette::Highlight) : colours.color(QPalette::Mid),
+                        onStack_ ? 2.0 : 1.0));
+    painter.setBrush(background);
+    painter.drawRoundedRect(frame, 4, 4);
+
+    const int text = fontMetrics().height();
+    painter.setPen(colours.color(QPalette::Text));
+    const QRect title(kPad, kPad, width() - 2 * kPad, text);
+    QFont bold = font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    painter.drawText(title, Qt::AlignLeft | Qt::AlignVCenter,
+                     onStack_ ? tr("Direction %1 ✓").arg(index_ + 1) : tr("Direction %1").arg(index_ + 1));
+    painter.setFont(font());
+    painter.drawText(title, Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("σ %1").arg(images_.sigma, 0, 'g', 3));
+
+    // −α edit, the direction, +α edit: the direction sits between the two results it causes.
+    const int top = kPad + text + kGap;
+    const QImage* pictures[3] = {&images_.minus, &images_.direction, &images_.plus};
+    const QString labels[3] = {QStringLiteral("α −%1").arg(alpha_, 0, 'g', 3), tr("direction"),
+                               QStringLiteral("α +%1").arg(alpha_, 0, 'g', 3)};
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    for (int i = 0; i < 3; ++i) {
+        const QRect target(kPad + i * (kThumbnail + kGap), top, kThumbnail, kThumbnail);
+        if (!pictures[i]->isNull()) painter.drawImage(target, *pictures[i]);
+        painter.setFont(small);
+        painter.setPen(colours.color(QPalette::PlaceholderText));
+        painter.drawText(QRect(target.left(), target.bottom() + kGap, kThumbnail, text), Qt::AlignCenter, labels[i]);
+    }
+}
+
+QPixmap DirectionCard::enlarged() const {
+    const int text = fontMetrics().height();
+    const qreal ratio = devicePixelRatioF();
+    QPixmap pixmap(QSize(3 * kEnlarged + 4 * kGap, kEnlarged + 2 * kGap + text) * ratio);
+    pixmap.setDevicePixelRatio(ratio);
+    pixmap.fill(palette().color(QPalette::ToolTipBase));
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.setPen(palette().color(QPalette::ToolTipText));
+    const QImage* pictures[3] = {&images_.minus, &images_.direction, &images_.plus};
+    const QString labels[3] = {QStringLiteral("α −%1").arg(alpha_, 0, 'g', 3),
+                               tr("direction %1").arg(index_ + 1), QStringLiteral("α +%1").arg(alpha_, 0, 'g', 3)};
+    for (int i = 0; i < 3; ++i) {
+        const QRect target(kGap + i * (kEnlarged + kGap), kGap, kEnlarged, kEnlarged);
+        if (!pictures[i]->isNull()) painter.drawImage(target, *pictures[i]);
+        painter.drawText(QRect(target.left(), target.bottom() + 1, kEnlarged, text), Qt::AlignCenter, labels[i]);
+    }
+    return pixmap;
+}
+
+void DirectionCard::enterEvent(QEnterEvent* event) {
+    hovered_ = true;
+    update();
+    if (!popup_) {
+        popup_ = new QLabel(nullptr, Qt::ToolTip | Qt::FramelessWindowHint);
+        popup_->setObjectName(QStringLiteral("directionCardZoom"));
+        popup_->setPixmap(enlarged());
+        popup_->adjustSize();
+    }
+    // Beside the card, on the side with room (the directions dock is usually on the right).
+    QPoint at = mapToGlobal(QPoint(-popup_->width() - 8, 0));
+    const QScreen* shown = screen();
+    if (shown && at.x() < shown->availableGeometry().left()) at = mapToGlobal(QPoint(width() + 8, 0));
+    popup_->move(at);
+    popup_->show();
+    QWidget::enterEvent(event);
+}
+
+void DirectionCard::leaveEvent(QEvent* event) {
+    hovered_ = false;
+    update();
+    if (popup_) popup_->hide();
+    QWidget::leaveEvent(event);
+}
+
+void DirectionCard::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && rect().contains(event->position().toPoint())) emit cardClicked(index_);
+    QWidget::mouseReleaseEvent(event);
+}
+
+}  // namespace latentlens::ui

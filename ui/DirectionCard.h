@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QWidget>
+
+#include "ui/DirectionSet.h"
+
+class QLabel;
+
+namespace latentlens::ui {
+
+// One card of the directions grid: "Direction i" with σ_i, the direction v_i as a picture
+// (diverging colours: red brightens, blue darkens) and the image edited to −α and +α along it.
+// Hovering shows the three pictures enlarged beside the card; clicking adds the direction to the
+// slider stack (cardClicked).
+class DirectionCard : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kThumbnail = 56;  // logical pixels per picture
+
+    DirectionCard(int index, DirectionCardImages images, double alpha, QWidget* parent = nullptr);
+    ~DirectionCard() override;
+
+    int index() const { return index_; }
+    // Marks the card as having a slider.
+    void setOnStack(bool onStack);
+    bool isOnStack() const { return onStack_; }
+    QSize sizeHint() const override;
+
+signals:
+    void cardClicked(int index);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void enterEvent(QEnterEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    QPixmap enlarged() const;
+
+    int index_;
+    DirectionCardImages images_;
+    double alpha_;
+    bool onStack_ = false;
+    bool hovered_ = false;
+    QLabel* popup_ = nullptr;  // the enlarged view while hovered
+};
+
+}  // namespace latentlens::ui

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <QImage>
+#include <QString>
+#include <QVector>
+
+namespace latentlens {
+struct PullbackBasis;
+}
+
+namespace latentlens::ui {
+
+// One card of the directions grid: the direction v_i as a picture (diverging colours, its own
+// scale) and the image edited to −α and +α along it.
+struct DirectionCardImages {
+    QImage direction;
+    QImage minus;
+    QImage plus;
+    double sigma = 0.0;
+};
+
+// The pullback basis found at one x_t (an image at one timestep) and the pictures of its cards.
+// Immutable once made by ModelWorker; views share it through std::shared_ptr<const DirectionSet>,
+// so undo and redo bring back exactly the same basis.
+struct DirectionSet {
+    // Slider range ±kAlphaMax and the cards' ±α, in core editUnit's unit (‖x_t‖/20): on the
+    // default model at t = 600, α = ±1 is a visible but sane edit and ±3 changes the garment.
+    static constexpr double kAlphaMax = 5.0;
+    static constexpr double kThumbnailAlpha = 3.0;
+
+    std::shared_ptr<const PullbackBasis> basis;
+    uint64_t imageId = 0;  // the LatentState image and timestep the basis belongs to
+    int timestep = -1;
+    double thumbnailAlpha = 0.0;  // the ±α of the cards' edited images
+    QString block;                // "mid", "down.1", ...
+    QString method;               // "krylov" or "power"
+    qint64 products = 0;          // Jacobian-vector products spent
+    double worstResidual = 0.0;
+    bool converged = false;
+    double seconds = 0.0;  // solver wall time
+    QVector<DirectionCardImages> cards;
+
+    int count() const { return static_cast<int>(cards.size()); }
+};
+
+// What "find directions" asks for (the Directions panel's controls).
+struct DirectionRequest {
+    int k = 10;
+    QString block = QStringLiteral("mid");
+    QString method = QStringLiteral("krylov");
+    double tolerance = 1e-3;
+    qint64 maxProducts = 0;  // 0: the solver's automatic budget
+};
+
+}  // namespace latentlens::ui
