@@ -70,6 +70,7 @@ void addBasisCommand(CLI::App& app);
 void addEditCommand(CLI::App& app);
 void addTraverseCommand(CLI::App& app);
 void addTransportCommand(CLI::App& app);
+void addAnalyzeCommand(CLI::App& app);
 
 // The latent an edit produces from basis.xt: linear shift or one guidance pass per direction.
 torch::Tensor editLatent(DiffusionModel& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     cli::addEditCommand(app);
     cli::addTraverseCommand(app);
     cli::addTransportCommand(app);
+    cli::addAnalyzeCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
