@@ -1,7 +1,6 @@
 // latentlens-cli analyze end to end on the embedded default model with small budgets (k = 3, two
 // or three timesteps, 10-step trajectories): the files each analysis writes, their shapes and
 // value ranges, and clean errors.
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -9,30 +8,17 @@
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
-#include <sys/wait.h>
 
+#include "cli/CliRunner.h"
 #include "support/TestSupport.h"
 
 namespace latentlens {
 namespace {
 namespace fs = std::filesystem;
 
-struct CommandResult {
-    int exitCode = -1;
-    std::string output;  // stdout and stderr together
-};
-
-CommandResult runCli(const std::string& arguments) {
-    const std::string command = std::string(LATENTLENS_CLI_PATH) + " " + arguments + " 2>&1";
-    CommandResult result;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return result;
-    std::array<char, 4096> buffer{};
-    while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-    const int status = pclose(pipe);
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
+using test::CommandResult;
+using test::expectCleanError;
+using test::runCli;
 
 struct Csv {
     std::vector<std::string> header;
@@ -162,13 +148,8 @@ TEST(AnalyzeCli, CurvednessAndModelComparison) {
 
 TEST(AnalyzeCli, BadRequestsAreOneLineErrors) {
     test::TempDir dir;
-    auto expectClean = [](const CommandResult& result, const std::string& fragment) {
-        EXPECT_EQ(result.exitCode, 1) << result.output;
-        EXPECT_EQ(result.output.rfind("error: ", 0), 0u) << result.output;
-        EXPECT_NE(result.output.find(fragment), std::string::npos) << result.output;
-    };
-    expectClean(runCli("analyze timesteps --t 1000 --out " + (dir / "a").string()), "outside [0, 1000)");
-    expectClean(runCli("analyze curvedness --seed-a 2 --seed-b 2 --out " + (dir / "b").string()), "different seeds");
+    expectCleanError(runCli("analyze timesteps --t 1000 --out " + (dir / "a").string()), "outside [0, 1000)");
+    expectCleanError(runCli("analyze curvedness --seed-a 2 --seed-b 2 --out " + (dir / "b").string()), "different seeds");
     auto missing = runCli("analyze");
     EXPECT_NE(missing.exitCode, 0);
     EXPECT_NE(runCli("analyze similarity --samples 1 --out " + (dir / "c").string()).exitCode, 0);

@@ -1,48 +1,26 @@
 // latentlens-cli end to end on the embedded default model: commands, files they write, and the
 // one-line errors (non-zero exit, no crash) for bad input.
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <torch/torch.h>
 
 #include "core/model/DiffusionModel.h"
 #include "io/FrameExport.h"
 #include "io/ImageFile.h"
 #include "io/NpyFile.h"
+#include "cli/CliRunner.h"
 #include "support/TestSupport.h"
 
 namespace latentlens {
 namespace {
 namespace fs = std::filesystem;
 
-struct CommandResult {
-    int exitCode = -1;
-    std::string output;  // stdout and stderr together
-};
-
-CommandResult runCli(const std::string& arguments) {
-    const std::string command = std::string(LATENTLENS_CLI_PATH) + " " + arguments + " 2>&1";
-    CommandResult result;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return result;
-    std::array<char, 4096> buffer{};
-    while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-    const int status = pclose(pipe);
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
-
-// A failure prints exactly one line, "error: ...", and exits with 1.
-void expectCleanError(const CommandResult& result, const std::string& mustMention) {
-    EXPECT_EQ(result.exitCode, 1) << result.output;
-    EXPECT_EQ(result.output.rfind("error: ", 0), 0u) << result.output;
-    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
-    EXPECT_NE(result.output.find(mustMention), std::string::npos) << "expected '" << mustMention << "' in: " << result.output;
-}
+using test::CommandResult;
+using test::expectCleanError;
+using test::runCli;
 
 double psnr(const torch::Tensor& a, const torch::Tensor& b) {
     // Images in [-1, 1]: peak-to-peak 2.
