@@ -50,7 +50,7 @@ void DetentSlider::paintEvent(QPaintEvent*) {
 
     const int centre = xOf(0);
     const int at = xOf(value());
-    const int thickness = 4;
+    const int thickness = std::max(4, groove.height() / 2);  // thicker with a large style's groove
     const QRect fill(std::min(centre, at), groove.center().y() - thickness / 2 + 1, std::abs(at - centre), thickness);
     painter.fillRect(fill, palette().color(QPalette::Highlight));
     painter.setPen(QPen(palette().color(QPalette::WindowText), 1));

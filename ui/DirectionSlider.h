@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QImage>
 #include <QWidget>
 
 class QLabel;
@@ -23,6 +24,10 @@ public:
     // Moves the slider without emitting anything.
     void setAlpha(double alpha);
     DetentSlider* slider() const { return slider_; }
+    // Large: a big picture, a thick groove and a big handle (demo mode, seen from afar). The font
+    // comes from the parent (SliderStack::setLarge).
+    void setLarge(bool large);
+    bool isLarge() const { return large_; }
 
 signals:
     void alphaDragged(int direction, double alpha);    // while the handle is held
@@ -32,7 +37,11 @@ signals:
 private:
     void showValue();
 
+    void fitLabels();
+
     int direction_;
+    QImage image_;
+    bool large_ = false;
     QLabel* picture_;
     QLabel* name_;
     DetentSlider* slider_;

@@ -31,6 +31,9 @@
 
 #include "core/Error.h"
 #include "core/model/ModelFolder.h"
+#include "ui/AnalysisWindow.h"
+#include "ui/DemoBanner.h"
+#include "ui/DemoDirector.h"
 #include "ui/DirectionsPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/JobProgressWidget.h"
@@ -102,6 +105,12 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindo
     connectWorker();
     workerThread_.start();
 
+    director_ = new DemoDirector(*this);
+    connect(director_, &DemoDirector::captionChanged, demoBanner_, &DemoBanner::setCaption);
+    connect(director_, &DemoDirector::runningChanged, demoBanner_, &DemoBanner::setRunning);
+    connect(demoBanner_, &DemoBanner::resumeRequested, director_, &DemoDirector::start);
+    connect(demoBanner_, &DemoBanner::exitRequested, this, [this] { setDemoMode(false); });
+
     restoreSettings();
     updateActions();
 
@@ -159,6 +168,7 @@ void MainWindow::createWidgets() {
     bottom->addLayout(previewColumn);
 
     auto* separator = new QFrame(this);
+    separator->setObjectName(QStringLiteral("timestepSeparator"));
     separator->setFrameShape(QFrame::HLine);
     separator->setFrameShadow(QFrame::Sunken);
 
@@ -168,6 +178,9 @@ void MainWindow::createWidgets() {
     layout->setSpacing(0);
     sliderStack_ = new SliderStack(this);
     sliderStack_->setObjectName(QStringLiteral("sliderStack"));
+    demoBanner_ = new DemoBanner(this);
+    demoBanner_->hide();
+    layout->addWidget(demoBanner_);
     layout->addWidget(canvas_, 1);
     layout->addWidget(sliderStack_);
     layout->addWidget(separator);
@@ -285,6 +298,12 @@ void MainWindow::createActions() {
                              QKeySequence(Qt::CTRL | Qt::Key_1), tr("One screen pixel per image pixel"));
     aboutAction_ = make(QStringLiteral("actionAbout"), tr("&About LatentLens"), {}, tr("What LatentLens is"));
     aboutAction_->setMenuRole(QAction::AboutRole);
+    demoModeAction_ = make(QStringLiteral("actionDemoMode"), tr("&Demo mode"), QKeySequence(Qt::Key_F5),
+                           tr("Full screen with large sliders, cycling curated edits until you touch a control"));
+    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M)});
+    demoModeAction_->setCheckable(true);
+    analysisAction_ = make(QStringLiteral("actionAnalysis"), tr("&Analysis…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                           tr("Analyses of the current model's latent space in a window of their own"));
 
     connect(openModelAction_, &QAction::triggered, this, &MainWindow::chooseModelFolder);
     connect(openImageAction_, &QAction::triggered, this, &MainWindow::chooseImage);
@@ -304,6 +323,8 @@ void MainWindow::createActions() {
     connect(zoomFitAction_, &QAction::triggered, canvas_, &ImageCanvas::fitToWindow);
     connect(actualSizeAction_, &QAction::triggered, canvas_, &ImageCanvas::showActualSize);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+    connect(demoModeAction_, &QAction::toggled, this, &MainWindow::setDemoMode);
+    connect(analysisAction_, &QAction::triggered, this, &MainWindow::showAnalysisWindow);
 }
 
 void MainWindow::createMenus() {
@@ -329,6 +350,7 @@ void MainWindow::createMenus() {
     run->addAction(generateAction_);
     run->addAction(randomSeedAction_);
     run->addAction(findDirectionsAction_);
+    run->addAction(analysisAction_);
     run->addSeparator();
     run->addAction(cancelAction_);
 
@@ -339,6 +361,7 @@ void MainWindow::createMenus() {
     view->addAction(actualSizeAction_);
     view->addSeparator();
     view->addAction(fullScreenAction_);
+    view->addAction(demoModeAction_);
     view->addAction(sharperPreviewAction_);
     view->addAction(overlayAction_);
     view->addSeparator();
@@ -468,7 +491,7 @@ void MainWindow::findDirectionsWith(const DirectionRequest& request) {
         return;
     }
     directionsPanel_->setRunning(true);
-    directionsDock_->show();
+    if (!demoMode_) directionsDock_->show();  // demo mode shows the canvas only
     track(worker_->findDirections(current_, request), JobPurpose::Basis);
 }
 
@@ -503,6 +526,17 @@ void MainWindow::resetSliders() {
 }
 
 void MainWindow::setShowOriginal(bool original) { sliderStack_->setShowsOriginal(original); }
+
+void MainWindow::previewDirectionAlpha(int direction, double alpha) {
+    if (current_.isNull() || !current_.directions || direction < 0 || direction >= current_.directions->count())
+        return;
+    auto sliders = sliderStack_->sliders();
+    if (!sliders.contains(direction)) sliders.append(direction);
+    auto alphas = sliderStack_->alphas();
+    alphas[direction] = std::clamp(alpha, -DirectionSet::kAlphaMax, DirectionSet::kAlphaMax);
+    sliderStack_->setSliders(current_.directions, sliders, alphas);  // the handle moves; nothing is emitted
+    previewSliders(alphas, direction);
+}
 
 void MainWindow::previewSliders(const QMap<int, double>& alphas, int direction) {
     if (current_.isNull() || !current_.directions) return;
@@ -682,6 +716,10 @@ void MainWindow::chooseSessionToOpen() {
 }
 
 void MainWindow::toggleFullScreen(bool fullScreen) {
+    if (!fullScreen && demoMode_) {
+        setDemoMode(false);  // demo mode is full screen: F11 leaves it
+        return;
+    }
     if (fullScreen) {
         wasMaximized_ = isMaximized();
         showFullScreen();
@@ -718,6 +756,7 @@ void MainWindow::showModel(const ModelInfo& info) {
     picker_->setTrainTimesteps(info.trainTimesteps);
     if (!sameRange) picker_->setTimestep(info.trainTimesteps * kDefaultTimestepPercent / 100);
     setWindowTitle(tr("%1 — LatentLens").arg(info.name));
+    if (analysisWindow_) analysisWindow_->setModelFolder(info.folder);
     // Images of the previous model cannot be moved in time or undone into with this one.
     undoStack_->clear();
     current_ = {};
@@ -779,7 +818,9 @@ void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds
     if (job <= previewFloor_ || current_.isNull()) return;  // a release or another view came since
     previewFloor_ = job;
     canvas_->setImage(image);
-    canvas_->setCaption(tr("%1 · quick preview (soft) · release the slider to render it sharp").arg(current_.source));
+    canvas_->setCaption(demoMode_ ? QString()  // the demo banner says what is shown
+                                  : tr("%1 · quick preview (soft) · release the slider to render it sharp")
+                                        .arg(current_.source));
     // Not logged: up to 60 a second.
     statusLabel_->setText(tr("Previewing (%1 ms a frame) · release the slider to render it sharp")
                               .arg(seconds * 1000.0, 0, 'f', 1));
@@ -886,7 +927,8 @@ void MainWindow::showCanvasImage() {
     }
     const bool original = sliderStack_->showsOriginal() && current_.hasEdit();
     canvas_->setImage(original ? current_.image : current_.shownImage());
-    canvas_->setCaption(original           ? tr("%1 · original (without the sliders)").arg(current_.source)
+    canvas_->setCaption(demoMode_            ? QString()  // the demo banner says what is shown
+                        : original           ? tr("%1 · original (without the sliders)").arg(current_.source)
                         : current_.hasEdit() ? tr("%1 · edited").arg(current_.source)
                                              : current_.source);
 }
@@ -958,12 +1000,14 @@ void MainWindow::restoreSettings() {
 
 void MainWindow::saveSettings() const {
     QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    // Demo mode's full screen without docks is not what the next start should show.
+    settings.setValue(QStringLiteral("window/geometry"), demoMode_ ? normalLayout_.geometry : saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), demoMode_ ? normalLayout_.state : saveState());
     settings.setValue(QStringLiteral("sampling/steps"), sourcePanel_->steps());
     settings.setValue(QStringLiteral("sampling/eta"), sourcePanel_->eta());
     settings.setValue(QStringLiteral("directions/k"), directionsPanel_->request().k);
-    settings.setValue(QStringLiteral("directions/sharperPreview"), sharperPreviewAction_->isChecked());
+    settings.setValue(QStringLiteral("directions/sharperPreview"),
+                      demoMode_ ? normalLayout_.sharperPreview : sharperPreviewAction_->isChecked());
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -975,9 +1019,111 @@ void MainWindow::changeEvent(QEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    director_->stop();
     saveSettings();
     worker_->cancel();
     event->accept();
+}
+
+// --- demo mode and the analysis window ------------------------------------------------------
+
+void MainWindow::setDemoMode(bool demo) {
+    if (demo == demoMode_) return;
+    demoMode_ = demo;
+    {
+        const QSignalBlocker blocker(demoModeAction_);
+        demoModeAction_->setChecked(demo);
+    }
+    if (demo) {
+        enterDemoLayout();
+        spdlog::info("demo mode on");
+        director_->start();
+    } else {
+        director_->stop();
+        leaveDemoLayout();
+        spdlog::info("demo mode off");
+    }
+    emit demoModeChanged(demo);
+}
+
+void MainWindow::enterDemoLayout() {
+    normalLayout_.showDialogs = showDialogs_;
+    normalLayout_.sourceDock = !sourceDock_->isHidden();
+    normalLayout_.directionsDock = !directionsDock_->isHidden();
+    normalLayout_.fullScreen = isFullScreen();
+    normalLayout_.maximized = isMaximized() || (normalLayout_.fullScreen && wasMaximized_);
+    normalLayout_.sharperPreview = sharperPreviewAction_->isChecked();
+    normalLayout_.geometry = saveGeometry();
+    normalLayout_.state = saveState();
+
+    showDialogs_ = false;  // a presentation is never stopped by a message box: errors are logged
+    sourceDock_->hide();
+    directionsDock_->hide();
+    menuBar()->hide();
+    statusBar()->hide();
+    sliderStack_->setLarge(true);
+    // The one-call x̂0 preview is a blur at high t; 10 steps show the audience the real shapes.
+    sharperPreviewAction_->setChecked(true);
+    demoBanner_->setCaption(director_->caption());
+    demoBanner_->show();
+    // The canvas gets the timestep row's height too (the caption says t).
+    for (QWidget* widget : timestepRow()) widget->hide();
+    canvas_->setFocus();  // no text cursor blinking in the timestep box
+    // Esc leaves demo mode (instead of cancelling the running job, which the director owns).
+    cancelAction_->setShortcut({});
+    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
+                                   QKeySequence(Qt::Key_Escape)});
+    {
+        const QSignalBlocker blocker(fullScreenAction_);
+        fullScreenAction_->setChecked(true);
+    }
+    if (!normalLayout_.fullScreen) {
+        wasMaximized_ = normalLayout_.maximized;
+        showFullScreen();
+    }
+    showCanvasImage();
+    canvas_->fitToWindow();
+}
+
+QList<QWidget*> MainWindow::timestepRow() const {
+    return {picker_, preview_, previewCaption_, findChild<QFrame*>(QStringLiteral("timestepSeparator"))};
+}
+
+void MainWindow::leaveDemoLayout() {
+    showDialogs_ = normalLayout_.showDialogs;
+    demoBanner_->hide();
+    for (QWidget* widget : timestepRow()) widget->show();
+    sliderStack_->setLarge(false);
+    sharperPreviewAction_->setChecked(normalLayout_.sharperPreview);
+    menuBar()->show();
+    statusBar()->show();
+    sourceDock_->setVisible(normalLayout_.sourceDock);
+    directionsDock_->setVisible(normalLayout_.directionsDock);
+    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M)});
+    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+    {
+        const QSignalBlocker blocker(fullScreenAction_);
+        fullScreenAction_->setChecked(normalLayout_.fullScreen);
+    }
+    if (!normalLayout_.fullScreen) {
+        if (normalLayout_.maximized) {
+            showMaximized();
+        } else {
+            showNormal();
+        }
+    }
+    showCanvasImage();
+}
+
+void MainWindow::showAnalysisWindow() {
+    if (!analysisWindow_) {
+        // A window of its own (a QMainWindow with a parent stays top-level), closed with this one.
+        analysisWindow_ = new AnalysisWindow(model_.folder, this);
+        analysisWindow_->setObjectName(QStringLiteral("analysisWindow"));
+    }
+    analysisWindow_->setVisible(true);  // (AnalysisWindow::show shows a result)
+    analysisWindow_->raise();
+    analysisWindow_->activateWindow();
 }
 
 }  // namespace latentlens::ui

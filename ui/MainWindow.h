@@ -16,6 +16,9 @@ class QUndoStack;
 
 namespace latentlens::ui {
 
+class AnalysisWindow;
+class DemoBanner;
+class DemoDirector;
 class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
@@ -50,6 +53,12 @@ public:
     SliderStack* sliderStack() const { return sliderStack_; }
     // The direction last clicked or moved (-1: none): what a traversal export shows.
     int activeDirection() const { return activeDirection_; }
+    // Demo mode (issue #8): full screen, only the canvas, large sliders and a large caption; the
+    // director cycles curated scenes until the user touches a control.
+    bool isDemoMode() const { return demoMode_; }
+    DemoDirector* demoDirector() const { return director_; }
+    // The Analysis window (Run › Analysis…); null until first opened.
+    AnalysisWindow* analysisWindow() const { return analysisWindow_; }
 
     // The slots below are what the menus, panels and sliders do, so a script (a "demo mode"
     // director, the tests, the bench) can drive the window the same way. Each returns at once;
@@ -70,6 +79,9 @@ public slots:
     void addDirectionSlider(int direction);
     // Sets one slider (adding it if needed) and renders the edit, as releasing the slider does.
     void setDirectionAlpha(int direction, double alpha);
+    // Moves one slider (adding it if needed) and previews it, as dragging it does: the soft
+    // one-call preview, nothing committed (setDirectionAlpha then renders it sharp).
+    void previewDirectionAlpha(int direction, double alpha);
     void resetSliders();
     // true: the canvas shows the image without the slider edits.
     void setShowOriginal(bool original);
@@ -82,6 +94,10 @@ public slots:
     void saveSession(const QString& folder);
     void openSession(const QString& folder);
     void cancelJobs();
+    // Enters demo mode (and starts the director) or leaves it, restoring the layout.
+    void setDemoMode(bool demo);
+    // Opens the Analysis window for the current model's folder, or raises it.
+    void showAnalysisWindow();
 
 signals:
     void errorShown(const QString& message);
@@ -92,6 +108,7 @@ signals:
     void becameIdle();
     // A drag preview reached the canvas (the worker took `seconds` for it).
     void previewShown(double seconds);
+    void demoModeChanged(bool demo);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -115,6 +132,9 @@ private:
     void chooseSessionToSave();
     void chooseSessionToOpen();
     void toggleFullScreen(bool fullScreen);
+    void enterDemoLayout();
+    void leaveDemoLayout();
+    QList<QWidget*> timestepRow() const;  // the picker, the x̂0 preview and the line above them
     void showAbout();
 
     quint64 track(quint64 job, JobPurpose purpose);
@@ -161,6 +181,22 @@ private:
     bool showDialogs_ = true;
     bool wasMaximized_ = false;
 
+    // Demo mode: what it changed, to put back.
+    bool demoMode_ = false;
+    struct NormalLayout {
+        bool showDialogs = true;
+        bool sourceDock = true;
+        bool directionsDock = true;
+        bool fullScreen = false;
+        bool maximized = false;
+        bool sharperPreview = false;
+        QByteArray geometry;  // what the settings keep while in demo mode
+        QByteArray state;
+    } normalLayout_;
+    DemoDirector* director_ = nullptr;
+    DemoBanner* demoBanner_ = nullptr;
+    AnalysisWindow* analysisWindow_ = nullptr;
+
     // Widgets.
     SourcePanel* sourcePanel_ = nullptr;
     QDockWidget* sourceDock_ = nullptr;
@@ -197,6 +233,8 @@ private:
     QAction* zoomFitAction_ = nullptr;
     QAction* actualSizeAction_ = nullptr;
     QAction* aboutAction_ = nullptr;
+    QAction* demoModeAction_ = nullptr;
+    QAction* analysisAction_ = nullptr;
 };
 
 }  // namespace latentlens::ui

@@ -1,5 +1,6 @@
 #include "ui/SliderStack.h"
 
+#include <QFont>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -64,6 +65,7 @@ void SliderStack::setSliders(std::shared_ptr<const DirectionSet> directions, con
         for (int direction : sliders_) {
             const QImage picture = direction < directions_->count() ? directions_->cards[direction].direction : QImage();
             auto* row = new DirectionSlider(direction, picture, DirectionSet::kAlphaMax, this);
+            row->setLarge(large_);
             connect(row, &DirectionSlider::alphaDragged, this, [this](int moved, double alpha) {
                 auto values = this->alphas();
                 values[moved] = alpha;
@@ -87,7 +89,9 @@ void SliderStack::setSliders(std::shared_ptr<const DirectionSet> directions, con
     }
     for (auto* row : rows_) row->setAlpha(alphas.value(row->direction(), 0.0));
     const bool haveDirections = directions_ && directions_->count() > 0;
-    hint_->setText(!haveDirections ? tr("Find directions (right panel) to get sliders that steer this image.")
+    // Large (demo mode): no hint, it would point at panels the presentation hides.
+    hint_->setText(large_            ? QString()
+                   : !haveDirections ? tr("Find directions (right panel) to get sliders that steer this image.")
                    : sliders_.isEmpty() ? tr("Click a direction card on the right to get its slider.")
                                         : tr("Drag a slider to steer the image; release to render it sharp. "
                                              "Double-click a slider to reset it."));
@@ -106,6 +110,21 @@ DirectionSlider* SliderStack::sliderFor(int direction) const {
         if (row->direction() == direction) return row;
     }
     return nullptr;
+}
+
+void SliderStack::setLarge(bool large) {
+    if (large == large_) return;
+    large_ = large;
+    if (large) {
+        QFont big = font();
+        big.setPointSizeF(big.pointSizeF() * 1.6);
+        setFont(big);  // the rows, buttons and hint inherit it
+    } else {
+        setFont(QFont());  // nothing set: inherit the window's font again
+    }
+    rowsLayout_->setSpacing(large ? 8 : 2);
+    for (auto* row : rows_) row->setLarge(large);
+    setSliders(directions_, sliders_, alphas());  // the hint for the new size; rows stay
 }
 
 bool SliderStack::showsOriginal() const { return beforeAfter_->isChecked(); }

@@ -33,6 +33,9 @@ public:
     DirectionSlider* sliderFor(int direction) const;
     bool showsOriginal() const;
     void setShowsOriginal(bool original);
+    // Large rows (big font, pictures and handles) for demo mode.
+    void setLarge(bool large);
+    bool isLarge() const { return large_; }
 
 signals:
     // The α of every slider with `direction` at `alpha` (a drag in progress).
@@ -51,6 +54,7 @@ private:
     QLabel* hint_;
     QPushButton* resetAll_;
     QPushButton* beforeAfter_;
+    bool large_ = false;
 };
 
 }  // namespace latentlens::ui

@@ -1,11 +1,14 @@
 #include "app/gui/ScreenshotScene.h"
 
+#include <cmath>
+
 #include <QApplication>
 #include <QScreen>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
 
+#include "ui/DemoDirector.h"
 #include "ui/DetentSlider.h"
 #include "ui/DirectionSlider.h"
 #include "ui/MainWindow.h"
@@ -28,7 +31,8 @@ ScreenshotScene::ScreenshotScene(MainWindow& window, QString path, QString scene
 }
 
 bool ScreenshotScene::isKnownScene() const {
-    return scene_ == QLatin1String("first") || scene_ == QLatin1String("directions") || scene_ == QLatin1String("drag");
+    return scene_ == QLatin1String("first") || scene_ == QLatin1String("directions") || scene_ == QLatin1String("drag") ||
+           scene_ == QLatin1String("demo");
 }
 
 void ScreenshotScene::whenIdle(std::function<void()> next) {
@@ -47,6 +51,10 @@ void ScreenshotScene::whenIdle(std::function<void()> next) {
 }
 
 void ScreenshotScene::start() {
+    if (scene_ == QLatin1String("demo")) {
+        grabMidSweep();
+        return;
+    }
     if (scene_ == QLatin1String("first") || window_.viewState().isNull()) {
         grab();
         return;
@@ -74,14 +82,26 @@ void ScreenshotScene::start() {
     });
 }
 
-void ScreenshotScene::grab() {
-    QTimer::singleShot(400, this, [this] {
-        const bool saved = window_.grab().save(path_);
-        if (saved) {
-            spdlog::info("wrote screenshot {}", path_.toStdString());
-        } else {
-            spdlog::error("cannot write screenshot {}", path_.toStdString());
-        }
-        QApplication::exit(saved ? 0 : 1);
+void ScreenshotScene::grabMidSweep() {
+    if (!window_.isDemoMode()) window_.setDemoMode(true);
+    auto* director = window_.demoDirector();
+    // The sweep goes on while the window settles, so the grab happens as the frame arrives.
+    connect(director, &latentlens::ui::DemoDirector::alphaShown, this, [this](int, double alpha, bool sharp) {
+        if (!sharp && std::abs(alpha) >= 1.5) save();
     });
+}
+
+void ScreenshotScene::grab() {
+    QTimer::singleShot(400, this, [this] { save(); });
+}
+
+void ScreenshotScene::save() {
+    const bool saved = window_.grab().save(path_);
+    if (saved) {
+        spdlog::info("wrote screenshot {}", path_.toStdString());
+    } else {
+        spdlog::error("cannot write screenshot {}", path_.toStdString());
+    }
+    disconnect(window_.demoDirector(), nullptr, this, nullptr);
+    QApplication::exit(saved ? 0 : 1);
 }

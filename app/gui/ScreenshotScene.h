@@ -14,6 +14,7 @@ class MainWindow;
 //   first       the first image of the default seed (what a first launch shows)
 //   directions  + 10 directions found, the sliders of directions 1 and 2 added, direction 1 at +2
 //   drag        + direction 2 mid-drag at −2.5 (the canvas shows the live preview)
+//   demo        demo mode (entered if --demo did not) caught mid-sweep, at a preview with |α| ≥ 1.5
 class ScreenshotScene : public QObject {
     Q_OBJECT
 public:
@@ -25,6 +26,8 @@ private:
     // Runs `next` once the window has no job left.
     void whenIdle(std::function<void()> next);
     void grab();
+    void grabMidSweep();
+    void save();
 
     latentlens::ui::MainWindow& window_;
     QString path_;

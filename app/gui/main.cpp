@@ -39,11 +39,14 @@ struct Options {
                                QStringLiteral("LibTorch threads (default: $LATENTLENS_THREADS, else one per core "
                                               "but one, which keeps the window responsive)"),
                                QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption demo{QStringLiteral("demo"),
+                            QStringLiteral("Start in demo mode: full screen, large sliders, curated edits cycling "
+                                           "until a key or mouse press (View > Demo mode, F5)")};
     QCommandLineOption screenshot{QStringLiteral("screenshot"),
                                   QStringLiteral("Write a PNG of the window after the first image, then quit"),
                                   QStringLiteral("FILE")};
     QCommandLineOption screenshotScene{QStringLiteral("screenshot-scene"),
-                                       QStringLiteral("With --screenshot: first, directions or drag"),
+                                       QStringLiteral("With --screenshot: first, directions, drag or demo"),
                                        QStringLiteral("NAME"), QStringLiteral("first")};
 
     Options() {
@@ -53,7 +56,7 @@ struct Options {
         parser.addVersionOption();
         screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
         screenshotScene.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser.addOptions({verbose, model, threads, screenshot, screenshotScene});
+        parser.addOptions({verbose, model, threads, demo, screenshot, screenshotScene});
     }
 };
 
@@ -114,11 +117,15 @@ int main(int argc, char** argv) {
         auto* scene = new ScreenshotScene(window, QFileInfo(parser.value(options.screenshot)).absoluteFilePath(),
                                           parser.value(options.screenshotScene));
         if (!scene->isKnownScene()) {
-            spdlog::error("unknown --screenshot-scene {}: use first, directions or drag",
+            spdlog::error("unknown --screenshot-scene {}: use first, directions, drag or demo",
                           parser.value(options.screenshotScene).toStdString());
             return 2;
         }
     }
-    window.show();
+    if (parser.isSet(options.demo)) {
+        window.setDemoMode(true);  // shows the window full screen
+    } else {
+        window.show();
+    }
     return app.exec();
 }
