@@ -1121,7 +1121,7 @@ void MainWindow::showAnalysisWindow() {
         analysisWindow_ = new AnalysisWindow(model_.folder, this);
         analysisWindow_->setObjectName(QStringLiteral("analysisWindow"));
     }
-    analysisWindow_->setVisible(true);  // (AnalysisWindow::show shows a result)
+    analysisWindow_->show();
     analysisWindow_->raise();
     analysisWindow_->activateWindow();
 }
