@@ -13,7 +13,8 @@ apt-get install -y -q --no-install-recommends \
   libopencv-dev libgif-dev libspdlog-dev nlohmann-json3-dev libcli11-dev \
   libgtest-dev \
   qt6-base-dev qt6-charts-dev libgl-dev \
-  xvfb xauth
+  xvfb xauth \
+  dpkg-dev desktop-file-utils
 # Debian's LibTorch calls the reference BLAS unless OpenBLAS provides libblas.so.3.
 update-alternatives --set libblas.so.3-x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || true
