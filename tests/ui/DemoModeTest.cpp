@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include "UiTestRegistry.h"
+#include "WindowTestSupport.h"
 #include "ui/DemoBanner.h"
 #include "ui/DemoDirector.h"
 #include "ui/DirectionSlider.h"
@@ -28,8 +29,7 @@ using latentlens::ui::MainWindow;
 
 namespace {
 
-constexpr int kTimeoutMs = 60000;
-constexpr int kSteps = 5;       // grid 800, 600, 400, 200, 0 on fmnist32: quick images
+using latentlens::ui::test::kTimeoutMs;
 constexpr double kPace = 0.1;   // a scene's sweeps and holds take about 1.5 s instead of 15
 constexpr int kQuietMs = 2500;  // longer than a whole scene at this pace
 
@@ -42,10 +42,9 @@ class DemoModeTest : public QObject {
     Q_OBJECT
 private slots:
     void init() {
-        window_ = std::make_unique<MainWindow>();
-        window_->findChild<QSpinBox*>(QStringLiteral("stepsSpinBox"))->setValue(kSteps);
-        window_->show();
-        QTRY_VERIFY_WITH_TIMEOUT(!window_->viewState().isNull() && !window_->isBusy(), kTimeoutMs);
+        window_ = latentlens::ui::test::openQuickWindow();
+        window_->setShowDialogs(true);  // demo mode must keep them closed by itself
+        QTRY_VERIFY_WITH_TIMEOUT(latentlens::ui::test::showsIdleImage(*window_), kTimeoutMs);
         director()->setPace(kPace);
         director()->setPlaylist({{1, 600, 0, 2.0}, {2, 600, 1, 2.0}});
     }
@@ -195,7 +194,7 @@ private:
     latentlens::ui::DemoBanner* banner() const {
         return window_->findChild<latentlens::ui::DemoBanner*>(QStringLiteral("demoBanner"));
     }
-    ImageCanvas* canvas() const { return window_->findChild<ImageCanvas*>(QStringLiteral("imageCanvas")); }
+    ImageCanvas* canvas() const { return latentlens::ui::test::canvas(*window_); }
     QWidget* picker() const { return window_->findChild<QWidget*>(QStringLiteral("timestepPicker")); }
     QAction* sharperPreview() const { return window_->findChild<QAction*>(QStringLiteral("actionSharperPreview")); }
     QDockWidget* dock(const char* name) const { return window_->findChild<QDockWidget*>(QLatin1String(name)); }

@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "UiTestRegistry.h"
+#include "WindowTestSupport.h"
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
 #include "core/geometry/PullbackBasis.h"
@@ -44,8 +45,8 @@ using latentlens::ui::TensorImage;
 
 namespace {
 
-constexpr int kTimeoutMs = 60000;
-constexpr int kSteps = 5;  // grid 800, 600, 400, 200, 0 on fmnist32
+using latentlens::ui::test::kTimeoutMs;
+constexpr int kSteps = latentlens::ui::test::kQuickSteps;
 
 }  // namespace
 
@@ -58,12 +59,8 @@ private slots:
     void initTestCase() { model_ = latentlens::DiffusionModel::load(LATENTLENS_DEFAULT_MODEL_DIR); }
 
     void init() {
-        window_ = std::make_unique<MainWindow>();
-        window_->setShowDialogs(false);
-        spinBox("stepsSpinBox")->setValue(kSteps);
-        spinBox("seedSpinBox")->setValue(0);
-        window_->show();
-        QTRY_VERIFY_WITH_TIMEOUT(!window_->viewState().isNull() && !window_->isBusy(), kTimeoutMs);
+        window_ = latentlens::ui::test::openQuickWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(latentlens::ui::test::showsIdleImage(*window_), kTimeoutMs);
     }
 
     void cleanup() { window_.reset(); }  // joins the worker thread
@@ -420,17 +417,9 @@ private:
         return TensorImage::toQImage(latentlens::predictCleanImage(*model_, movedLatent(directions, alphas), 600));
     }
 
-    QSpinBox* spinBox(const char* name) const {
-        auto* box = window_->findChild<QSpinBox*>(QString::fromLatin1(name));
-        if (!box) qFatal("no spin box %s", name);
-        return box;
-    }
-    QAction* action(const char* name) const {
-        auto* found = window_->findChild<QAction*>(QString::fromLatin1(name));
-        if (!found) qFatal("no action %s", name);
-        return found;
-    }
-    ImageCanvas* canvas() const { return window_->findChild<ImageCanvas*>(QStringLiteral("imageCanvas")); }
+    QSpinBox* spinBox(const char* name) const { return latentlens::ui::test::spinBox(*window_, name); }
+    QAction* action(const char* name) const { return latentlens::ui::test::action(*window_, name); }
+    ImageCanvas* canvas() const { return latentlens::ui::test::canvas(*window_); }
 
     std::shared_ptr<latentlens::DiffusionModel> model_;
     std::unique_ptr<MainWindow> window_;

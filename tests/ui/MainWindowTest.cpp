@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "UiTestRegistry.h"
+#include "WindowTestSupport.h"
 #include "core/model/DiffusionModel.h"
 #include "core/sampling/DdimSampler.h"
 #include "ui/ImageCanvas.h"
@@ -27,8 +28,8 @@ using latentlens::ui::TensorImage;
 
 namespace {
 
-constexpr int kTimeoutMs = 60000;
-constexpr int kSteps = 5;  // grid 800, 600, 400, 200, 0 on fmnist32
+using latentlens::ui::test::kTimeoutMs;
+constexpr int kSteps = latentlens::ui::test::kQuickSteps;
 
 }  // namespace
 
@@ -39,11 +40,7 @@ private slots:
     void initTestCase() { model_ = latentlens::DiffusionModel::load(LATENTLENS_DEFAULT_MODEL_DIR); }
 
     void init() {
-        window_ = std::make_unique<MainWindow>();
-        window_->setShowDialogs(false);
-        spinBox("stepsSpinBox")->setValue(kSteps);
-        spinBox("seedSpinBox")->setValue(0);
-        window_->show();
+        window_ = latentlens::ui::test::openQuickWindow();
         waitForImage();
     }
 
@@ -213,7 +210,7 @@ private slots:
     }
 
 private:
-    void waitForImage() { QTRY_VERIFY_WITH_TIMEOUT(!window_->viewState().isNull() && !window_->isBusy(), kTimeoutMs); }
+    void waitForImage() { QTRY_VERIFY_WITH_TIMEOUT(latentlens::ui::test::showsIdleImage(*window_), kTimeoutMs); }
 
     void generateSeed(int seed) {
         spinBox("seedSpinBox")->setValue(seed);
@@ -221,17 +218,9 @@ private:
         QTRY_VERIFY_WITH_TIMEOUT(window_->viewState().seed == seed && !window_->isBusy(), kTimeoutMs);
     }
 
-    QSpinBox* spinBox(const char* name) const {
-        auto* box = window_->findChild<QSpinBox*>(QString::fromLatin1(name));
-        if (!box) qFatal("no spin box %s", name);
-        return box;
-    }
-    QAction* action(const char* name) const {
-        auto* found = window_->findChild<QAction*>(QString::fromLatin1(name));
-        if (!found) qFatal("no action %s", name);
-        return found;
-    }
-    ImageCanvas* canvas() const { return window_->findChild<ImageCanvas*>(QStringLiteral("imageCanvas")); }
+    QSpinBox* spinBox(const char* name) const { return latentlens::ui::test::spinBox(*window_, name); }
+    QAction* action(const char* name) const { return latentlens::ui::test::action(*window_, name); }
+    ImageCanvas* canvas() const { return latentlens::ui::test::canvas(*window_); }
     ImageCanvas* preview() const { return window_->findChild<ImageCanvas*>(QStringLiteral("predictionCanvas")); }
 
     std::shared_ptr<latentlens::DiffusionModel> model_;
