@@ -508,15 +508,21 @@ void MainWindow::addDirectionSlider(int direction) {
     commitSliders(sliders, alphas, direction);
 }
 
-void MainWindow::setDirectionAlpha(int direction, double alpha) {
+bool MainWindow::placeSlider(int direction, double alpha, QList<int>& sliders, QMap<int, double>& alphas) {
     if (current_.isNull() || !current_.directions || direction < 0 || direction >= current_.directions->count())
-        return;
-    auto sliders = sliderStack_->sliders();
+        return false;
+    sliders = sliderStack_->sliders();
     if (!sliders.contains(direction)) sliders.append(direction);
-    auto alphas = sliderStack_->alphas();
+    alphas = sliderStack_->alphas();
     alphas[direction] = std::clamp(alpha, -DirectionSet::kAlphaMax, DirectionSet::kAlphaMax);
-    sliderStack_->setSliders(current_.directions, sliders, alphas);  // the stack shows it at once
-    commitSliders(sliders, alphas, direction);
+    sliderStack_->setSliders(current_.directions, sliders, alphas);  // the handle moves; nothing is emitted
+    return true;
+}
+
+void MainWindow::setDirectionAlpha(int direction, double alpha) {
+    QList<int> sliders;
+    QMap<int, double> alphas;
+    if (placeSlider(direction, alpha, sliders, alphas)) commitSliders(sliders, alphas, direction);
 }
 
 void MainWindow::resetSliders() {
@@ -528,14 +534,9 @@ void MainWindow::resetSliders() {
 void MainWindow::setShowOriginal(bool original) { sliderStack_->setShowsOriginal(original); }
 
 void MainWindow::previewDirectionAlpha(int direction, double alpha) {
-    if (current_.isNull() || !current_.directions || direction < 0 || direction >= current_.directions->count())
-        return;
-    auto sliders = sliderStack_->sliders();
-    if (!sliders.contains(direction)) sliders.append(direction);
-    auto alphas = sliderStack_->alphas();
-    alphas[direction] = std::clamp(alpha, -DirectionSet::kAlphaMax, DirectionSet::kAlphaMax);
-    sliderStack_->setSliders(current_.directions, sliders, alphas);  // the handle moves; nothing is emitted
-    previewSliders(alphas, direction);
+    QList<int> sliders;
+    QMap<int, double> alphas;
+    if (placeSlider(direction, alpha, sliders, alphas)) previewSliders(alphas, direction);
 }
 
 void MainWindow::previewSliders(const QMap<int, double>& alphas, int direction) {

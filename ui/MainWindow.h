@@ -147,6 +147,10 @@ private:
     void onEditReady(quint64 job, const ViewState& state, double seconds);
     void onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds);
     void onFailed(quint64 job, const QString& message);
+    // Shows `direction` (adding its slider if needed) at α clamped to ±α_max on the slider stack
+    // and returns the stack's sliders and values through the out-parameters; false (nothing
+    // changed) when the current view has no such direction.
+    bool placeSlider(int direction, double alpha, QList<int>& sliders, QMap<int, double>& alphas);
     void previewSliders(const QMap<int, double>& alphas, int direction);
     void commitSliders(const QList<int>& sliders, const QMap<int, double>& alphas, int direction);
     void showModel(const ModelInfo& info);
