@@ -1,11 +1,12 @@
 #include "ui/DirectionCard.h"
 
+#include <algorithm>
+
 #include <QEnterEvent>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QScreen>
 
 namespace latentlens::ui {
 namespace {
@@ -22,15 +23,9 @@ DirectionCard::DirectionCard(int index, DirectionCardImages images, double alpha
     setCursor(Qt::PointingHandCursor);
     setAttribute(Qt::WA_Hover);
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
-    setToolTip(tr("Direction %1, σ = %2: how strongly the model's features react to it.\n"
-                  "Middle: the direction (red brightens, blue darkens). Left/right: the image at α = −%3 / +%3.\n"
-                  "Click to get a slider for it.")
-                   .arg(index + 1)
-                   .arg(images_.sigma, 0, 'g', 4)
-                   .arg(alpha_, 0, 'g', 3));
 }
 
-DirectionCard::~DirectionCard() { delete popup_; }
+DirectionCard::~DirectionCard() { delete popup_; }  // QPointer: null if the window went first
 
 QSize DirectionCard::sizeHint() const {
     const int text = fontMetrics().height();
@@ -82,11 +77,25 @@ void DirectionCard::paintEvent(QPaintEvent*) {
     }
 }
 
+QString DirectionCard::caption() const {
+    return tr("σ = %1: how strongly the model's features react to direction %2.\n"
+              "Middle: the direction (red brightens, blue darkens); left/right: the image at α = −%3 / +%3.\n"
+              "Click the card to get a slider for it.")
+        .arg(images_.sigma, 0, 'g', 4)
+        .arg(index_ + 1)
+        .arg(alpha_, 0, 'g', 3);
+}
+
 QPixmap DirectionCard::enlarged() const {
-    const int text = fontMetrics().height();
+    const QFontMetrics metrics = fontMetrics();
+    const int text = metrics.height();
+    const int width = 3 * kEnlarged + 4 * kGap;
+    const QRect captionBox(kGap, kEnlarged + 2 * kGap + text, width - 2 * kGap, 10 * text);
+    const QRect captionUsed = metrics.boundingRect(captionBox, Qt::TextWordWrap | Qt::AlignLeft, caption());
     const qreal ratio = devicePixelRatioF();
-    QPixmap pixmap(QSize(3 * kEnlarged + 4 * kGap, kEnlarged + 2 * kGap + text) * ratio);
+    QPixmap pixmap(QSize(width, captionUsed.bottom() + kGap + 1) * ratio);
     pixmap.setDevicePixelRatio(ratio);
+    // Opaque throughout: the panel has no alpha channel to be composited (see enterEvent).
     pixmap.fill(palette().color(QPalette::ToolTipBase));
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
@@ -99,23 +108,37 @@ QPixmap DirectionCard::enlarged() const {
         if (!pictures[i]->isNull()) painter.drawImage(target, *pictures[i]);
         painter.drawText(QRect(target.left(), target.bottom() + 1, kEnlarged, text), Qt::AlignCenter, labels[i]);
     }
+    painter.drawText(captionBox, Qt::TextWordWrap | Qt::AlignLeft, caption());
     return pixmap;
 }
 
 void DirectionCard::enterEvent(QEnterEvent* event) {
     hovered_ = true;
     update();
-    if (!popup_) {
-        popup_ = new QLabel(nullptr, Qt::ToolTip | Qt::FramelessWindowHint);
+    // The enlarged view is a child of the card's window, drawn into the window's own surface,
+    // not a separate tool-tip window: on X servers without a compositor (plain Xvfb, many
+    // remote desktops) such a window showed as a black rectangle.
+    QWidget* host = window();
+    if (!popup_ || popup_->parentWidget() != host) {
+        delete popup_;
+        popup_ = new QLabel(host);
         popup_->setObjectName(QStringLiteral("directionCardZoom"));
+        popup_->setFrameShape(QFrame::Box);
+        popup_->setAutoFillBackground(true);
+        popup_->setBackgroundRole(QPalette::ToolTipBase);
+        popup_->setAttribute(Qt::WA_TransparentForMouseEvents);
         popup_->setPixmap(enlarged());
         popup_->adjustSize();
     }
-    // Beside the card, on the side with room (the directions dock is usually on the right).
-    QPoint at = mapToGlobal(QPoint(-popup_->width() - 8, 0));
-    const QScreen* shown = screen();
-    if (shown && at.x() < shown->availableGeometry().left()) at = mapToGlobal(QPoint(width() + 8, 0));
+    // Beside the card, on the side with room (the directions dock is usually on the right), and
+    // inside the window.
+    const QPoint topLeft = mapTo(host, QPoint(0, 0));
+    QPoint at(topLeft.x() - popup_->width() - 8, topLeft.y());
+    if (at.x() < 0) at.setX(topLeft.x() + width() + 8);
+    at.setX(std::clamp(at.x(), 0, std::max(0, host->width() - popup_->width())));
+    at.setY(std::clamp(at.y(), 0, std::max(0, host->height() - popup_->height())));
     popup_->move(at);
+    popup_->raise();
     popup_->show();
     QWidget::enterEvent(event);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 #include "ui/DirectionSet.h"
@@ -10,7 +11,7 @@ namespace latentlens::ui {
 
 // One card of the directions grid: "Direction i" with σ_i, the direction v_i as a picture
 // (diverging colours: red brightens, blue darkens) and the image edited to −α and +α along it.
-// Hovering shows the three pictures enlarged beside the card; clicking adds the direction to the
+// Hovering shows the three pictures enlarged beside the card (inside its window) with a caption; clicking adds the direction to the
 // slider stack (cardClicked).
 class DirectionCard : public QWidget {
     Q_OBJECT
@@ -37,13 +38,14 @@ protected:
 
 private:
     QPixmap enlarged() const;
+    QString caption() const;  // what the card shows, in words (under the enlarged pictures)
 
     int index_;
     DirectionCardImages images_;
     double alpha_;
     bool onStack_ = false;
     bool hovered_ = false;
-    QLabel* popup_ = nullptr;  // the enlarged view while hovered
+    QPointer<QLabel> popup_;  // the enlarged view while hovered: a child of the card's window
 };
 
 }  // namespace latentlens::ui

@@ -1,9 +1,13 @@
 #include "app/cli/CliSupport.h"
 
+#include <unistd.h>
+
+#include <spdlog/sinks/ansicolor_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "app/cli/TerminalProgress.h"
 #include "core/Error.h"
 #include "core/Runtime.h"
 #include "io/ImageFile.h"
@@ -26,6 +30,16 @@ std::string shapeText(c10::IntArrayRef shape) {
     return text + ")";
 }
 
+// stderr with colours, clearing the terminal progress line before each message so that the two
+// never share a line.
+class ProgressAwareSink : public spdlog::sinks::ansicolor_stderr_sink_mt {
+public:
+    void log(const spdlog::details::log_msg& message) override {
+        TerminalProgress::instance().clearLine();
+        spdlog::sinks::ansicolor_stderr_sink_mt::log(message);
+    }
+};
+
 }  // namespace
 
 void CommonOptions::addTo(CLI::App& command) {
@@ -34,10 +48,11 @@ void CommonOptions::addTo(CLI::App& command) {
     command.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     command.add_option("--threads", threads, "intra-op threads (0: one per core)")->check(CLI::NonNegativeNumber);
     command.add_flag("-v,--verbose", verbose, "log every step");
+    command.add_flag("-q,--quiet", quiet, "no progress line on a terminal");
 }
 
 std::shared_ptr<DiffusionModel> CommonOptions::loadModel() const {
-    configureLogging(verbose);
+    configureLogging(verbose, quiet);
     configureThreads(threads);
     const fs::path folder = model.empty() ? ModelFolder::defaultModelPath() : fs::path(model);
     auto loaded = DiffusionModel::load(folder, ModelOptions{parseDtype(dtype), resolveDevice(device)});
@@ -45,15 +60,17 @@ std::shared_ptr<DiffusionModel> CommonOptions::loadModel() const {
     return loaded;
 }
 
-void configureLogging(bool verbose) {
+void configureLogging(bool verbose, bool quiet) {
     static bool configured = false;
     if (!configured) {
-        auto logger = spdlog::stderr_color_mt("latentlens");
+        auto logger = std::make_shared<spdlog::logger>("latentlens", std::make_shared<ProgressAwareSink>());
         logger->set_pattern("%^%l%$: %v");
         spdlog::set_default_logger(logger);
         configured = true;
     }
     spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+    // --verbose logs every step instead of drawing the line; nothing is drawn into a pipe or file.
+    TerminalProgress::instance().configure(!verbose && !quiet && isatty(STDERR_FILENO) == 1);
 }
 
 torch::Tensor readLatents(const fs::path& path, const DiffusionModel& model) {
@@ -119,10 +136,6 @@ void TrajectoryOptions::writeTrajectoryIfAsked(const DdimRun& run) const {
     if (keepTrajectory()) writeTrajectory(latents, run.trajectory);
 }
 
-Progress loggingProgress() {
-    Progress progress;
-    progress.callback = [](double, const std::string& message) { spdlog::debug("{}", message); };
-    return progress;
-}
+Progress loggingProgress() { return TerminalProgress::instance().phase(); }
 
 }  // namespace latentlens::cli

@@ -23,6 +23,7 @@ struct CommonOptions {
     std::string device = "auto";
     int threads = 0;
     bool verbose = false;
+    bool quiet = false;
 
     void addTo(CLI::App& command);
     // Applies logging/threads and loads the model (logs what it loaded).
@@ -43,8 +44,9 @@ struct TrajectoryOptions {
     void writeTrajectoryIfAsked(const DdimRun& run) const;
 };
 
-// Sets spdlog up for the CLI: messages to stderr, debug level with --verbose.
-void configureLogging(bool verbose);
+// Sets spdlog up for the CLI (messages to stderr, debug level with --verbose) and the terminal
+// progress line (drawn when stderr is a terminal, unless --quiet or --verbose).
+void configureLogging(bool verbose, bool quiet = false);
 
 // Reads an (N, C, S, S) or (C, S, S) .npy and checks it fits `model`; returns (N, C, S, S) in the
 // model's dtype and device. Errors name the file and the expected shape.
@@ -57,7 +59,8 @@ void writeSamples(const std::filesystem::path& path, const torch::Tensor& sample
 // A .npy of the trajectory (steps + 1, N, C, S, S), or of (steps + 1, C, S, S) when N = 1.
 void writeTrajectory(const std::filesystem::path& path, const torch::Tensor& trajectory);
 
-// Progress for terminal runs: a debug log line per step.
+// Progress of one long computation of a command: the in-place line on a terminal (see
+// TerminalProgress), a debug log line per step with --verbose, and Ctrl+C to cancel.
 Progress loggingProgress();
 
 // Registers each command's options and callback on the app.

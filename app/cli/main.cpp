@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/cli/CliSupport.h"
+#include "app/cli/TerminalProgress.h"
 #include "core/Error.h"
 
 int main(int argc, char** argv) {
@@ -23,7 +24,12 @@ int main(int argc, char** argv) {
     cli::addTraverseCommand(app);
     cli::addTransportCommand(app);
     cli::addAnalyzeCommand(app);
+    // Error messages start on a line of their own, after any progress line.
+    struct EndProgressLine {
+        ~EndProgressLine() { cli::TerminalProgress::instance().finish(); }
+    };
     try {
+        EndProgressLine endLine;
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
@@ -32,7 +38,7 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const Cancelled&) {
         std::fprintf(stderr, "error: cancelled\n");
-        return 1;
+        return 130;  // as a shell reports Ctrl+C
     } catch (const c10::Error& e) {
         std::fprintf(stderr, "error: LibTorch: %s\n", e.what_without_backtrace());
         return 2;

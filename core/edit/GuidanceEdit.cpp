@@ -34,6 +34,9 @@ torch::Tensor guidanceEdit(DiffusionModel& model, const torch::Tensor& xt, int64
     const double gamma = options.gamma.value_or(defaultGuidanceGamma(timestep, model.scheduler().numTrainTimesteps()));
     auto offset = (options.strength * editUnit(x) * direction).to(model.tensorOptions()).unsqueeze(0);
     torch::NoGradGuard noGrad;
+    // A zero offset makes ε(x + offset) − ε(x) exactly zero in exact arithmetic; computed as two
+    // rows of one batched call it is not bit-exactly zero on every CPU, so it is skipped.
+    if (!offset.any().item<bool>()) return xt.dim() == 3 ? x[0] : x;
     auto t = torch::tensor(timestep);
     for (int i = 0; i < options.iterations; ++i) {
         progress.throwIfCancelled();

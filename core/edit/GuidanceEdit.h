@@ -22,7 +22,8 @@ double defaultGuidanceGamma(int64_t timestep, int64_t numTrainTimesteps);
 
 // The paper's x-space guidance: repeat n times x ← x + γ (ε(x + s·v) − ε(x)), both ε in one
 // batched U-Net call. direction: (C, S, S) unit vector v; xt: (C, S, S) or (1, C, S, S).
-// Checks the cancel flag between U-Net calls.
+// Checks the cancel flag between U-Net calls. A zero direction (or strength 0) returns x_t
+// unchanged without calling the U-Net.
 torch::Tensor guidanceEdit(DiffusionModel& model, const torch::Tensor& xt, int64_t timestep,
                            const torch::Tensor& direction, const GuidanceOptions& options = {},
                            const Progress& progress = {});

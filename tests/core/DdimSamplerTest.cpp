@@ -56,7 +56,7 @@ TEST_P(FixtureSampler, Inversion10TrajectoryMatchesDiffusers) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureSampler, ::testing::ValuesIn(test::modelFixtureNames()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureSampler, ::testing::ValuesIn(test::unetFixtureNames()),
                          [](const auto& info) {
                              std::string name = info.param;
                              std::replace(name.begin(), name.end(), '-', '_');

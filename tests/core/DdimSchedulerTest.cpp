@@ -114,20 +114,30 @@ TEST(DdimSchedulerTest, TimestepsAndBoundaryAlphasMatchAllDiffusersCases) {
     EXPECT_EQ(withInverse, 24);
 }
 
+// The fixture's scheduler config gives the DDIM and inversion timesteps diffusers used for it.
+void expectFixtureScheduler(const std::string& name, const std::filesystem::path& configFile) {
+    SCOPED_TRACE(name);
+    const SchedulerConfig config = SchedulerConfig::load(configFile);
+    const json info = readJson(test::fixtureDir(name) / "fixture.json").at("info");
+    DdimScheduler scheduler(config);
+    EXPECT_EQ(scheduler.timesteps(10), info.at("ddim10_timesteps").get<std::vector<int64_t>>());
+    EXPECT_EQ(scheduler.inverseTimesteps(10), info.at("inv10_timesteps").get<std::vector<int64_t>>());
+    const json& expected = info.at("scheduler_config");
+    EXPECT_EQ(config.betaSchedule, expected.at("beta_schedule").get<std::string>());
+    EXPECT_EQ(config.setAlphaToOne, expected.at("set_alpha_to_one").get<bool>());
+    EXPECT_EQ(config.timestepSpacing, expected.at("timestep_spacing").get<std::string>());
+}
+
 TEST(DdimSchedulerTest, RealSchedulerConfigsLoad) {
-    for (const auto& name : test::modelFixtureNames()) {
-        SCOPED_TRACE(name);
-        const SchedulerConfig config = SchedulerConfig::load(test::fixtureDir(name) / "scheduler_config.json");
-        const json info = readJson(test::fixtureDir(name) / "fixture.json").at("info");
-        DdimScheduler scheduler(config);
-        EXPECT_EQ(scheduler.timesteps(10), info.at("ddim10_timesteps").get<std::vector<int64_t>>());
-        EXPECT_EQ(scheduler.inverseTimesteps(10), info.at("inv10_timesteps").get<std::vector<int64_t>>());
-        const json& expected = info.at("scheduler_config");
-        EXPECT_EQ(config.betaSchedule, expected.at("beta_schedule").get<std::string>());
-        EXPECT_EQ(config.setAlphaToOne, expected.at("set_alpha_to_one").get<bool>());
-        EXPECT_EQ(config.timestepSpacing, expected.at("timestep_spacing").get<std::string>());
+    for (const auto& name : test::unetFixtureNames()) {
+        expectFixtureScheduler(name, test::fixtureDir(name) / "scheduler_config.json");
     }
-    EXPECT_GE(test::modelFixtureNames().size(), 2u);
+    EXPECT_GE(test::unetFixtureNames().size(), 2u);
+    // The Stable Diffusion pipeline folders keep theirs in scheduler/ (sd2-tiny: trailing spacing).
+    for (const auto& name : test::pipelineFixtureNames()) {
+        expectFixtureScheduler(name, test::fixtureDir(name) / "scheduler" / "scheduler_config.json");
+    }
+    EXPECT_GE(test::pipelineFixtureNames().size(), 2u);
 
     // The embedded default model ships a DDPMScheduler config without set_alpha_to_one.
     const SchedulerConfig ddpm = SchedulerConfig::load(test::defaultModelDir() / "scheduler_config.json");

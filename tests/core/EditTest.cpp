@@ -80,7 +80,7 @@ TEST_F(DefaultModelEdit, PreviewIsTheSchedulersCleanImageEstimate) {
 
 // On the fixtures, against diffusers' own ε: x̂0 = clip((x − √(1−ᾱ_t) ε) / √ᾱ_t) at t = 500.
 TEST(EditPreviewFixtures, PreviewIsTheCleanImageFormulaWithDiffusersEpsilon) {
-    for (const auto& name : test::modelFixtureNames()) {
+    for (const auto& name : test::unetFixtureNames()) {
         auto model = DiffusionModel::load(test::fixtureDir(name), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
         SafetensorsFile reference(test::fixtureDir(name) / "reference.safetensors");
         auto x = reference.tensor("x").clone();

@@ -150,7 +150,7 @@ TEST_P(FixtureJacobian, SameSeedSameBasisAndSignConvention) {
     EXPECT_GE((a.v.reshape({4, -1}) * c.v.reshape({4, -1})).sum(1).min().item<double>(), 0.9);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::modelFixtureNames()), testName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::unetFixtureNames()), testName);
 
 TEST(PullbackBasisSolver, CancellationStopsBetweenProducts) {
     auto model = DiffusionModel::load(test::defaultModelDir());

@@ -116,7 +116,7 @@ TEST_P(FixtureModel, MidFeaturesSupportForwardModeAD) {
     EXPECT_LE(relativeError(jvp, finiteDifference), 1e-6);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureModel, ::testing::ValuesIn(test::modelFixtureNames()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureModel, ::testing::ValuesIn(test::unetFixtureNames()),
                          [](const auto& info) {
                              std::string name = info.param;
                              std::replace(name.begin(), name.end(), '-', '_');

@@ -10,17 +10,31 @@ std::filesystem::path fixturesDir() { return LATENTLENS_FIXTURES_DIR; }
 
 std::filesystem::path fixtureDir(const std::string& name) { return fixturesDir() / name; }
 
-const std::vector<std::string>& modelFixtureNames() {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> found;
-        for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
-            if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json")) {
-                found.push_back(entry.path().filename().string());
-            }
+namespace {
+
+// Fixture folders (those with a fixture.json) of one kind: a diffusers pipeline folder has a
+// model_index.json, a single-model fixture (UNet2DModel) has none.
+std::vector<std::string> fixtureNamesOfKind(bool pipelines) {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
+        if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "fixture.json")) continue;
+        if (std::filesystem::exists(entry.path() / "model_index.json") == pipelines) {
+            found.push_back(entry.path().filename().string());
         }
-        std::sort(found.begin(), found.end());
-        return found;
-    }();
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+}  // namespace
+
+const std::vector<std::string>& unetFixtureNames() {
+    static const std::vector<std::string> names = fixtureNamesOfKind(false);
+    return names;
+}
+
+const std::vector<std::string>& pipelineFixtureNames() {
+    static const std::vector<std::string> names = fixtureNamesOfKind(true);
     return names;
 }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>
@@ -10,10 +11,13 @@
 
 namespace latentlens::test {
 
-// ../shared/fixtures (diffusers references), and the names of the model fixtures in it.
+// ../shared/fixtures (diffusers references) and the names of its fixtures of each kind:
+// single UNet2DModel folders (config.json + weights) and diffusers pipeline folders
+// (model_index.json + component subfolders, e.g. the Stable Diffusion ones).
 std::filesystem::path fixturesDir();
 std::filesystem::path fixtureDir(const std::string& name);
-const std::vector<std::string>& modelFixtureNames();
+const std::vector<std::string>& unetFixtureNames();
+const std::vector<std::string>& pipelineFixtureNames();
 // The embedded default model folder (resources/models/fmnist32).
 std::filesystem::path defaultModelDir();
 

@@ -132,12 +132,13 @@ private slots:
 
         QEnterEvent enter(QPointF(5, 5), QPointF(5, 5), card.mapToGlobal(QPointF(5, 5)));
         QApplication::sendEvent(&card, &enter);
-        QLabel* zoom = nullptr;
-        for (auto* widget : QApplication::topLevelWidgets()) {
-            if (widget->objectName() == QLatin1String("directionCardZoom")) zoom = qobject_cast<QLabel*>(widget);
-        }
+        // The enlarged view lives inside the card's window (no separate tool-tip window, which
+        // plain X servers without a compositor showed black) and is opaque.
+        auto* zoom = card.window()->findChild<QLabel*>(QStringLiteral("directionCardZoom"));
         QVERIFY(zoom);
+        QVERIFY(!zoom->isWindow());
         QVERIFY(zoom->isVisible());
+        QVERIFY(!zoom->pixmap().hasAlphaChannel());
         QVERIFY(zoom->pixmap().deviceIndependentSize().width() > card.width());  // enlarged
         QEvent leave(QEvent::Leave);
         QApplication::sendEvent(&card, &leave);
