@@ -14,7 +14,10 @@ const std::vector<std::string>& modelFixtureNames() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> found;
         for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
-            if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json")) {
+            // UNet2DModel fixtures have config.json at the top; the Stable Diffusion pipeline
+            // fixtures (sd*-tiny: model_index.json + unet/, vae/, ...) are not among them.
+            if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json") &&
+                std::filesystem::exists(entry.path() / "config.json")) {
                 found.push_back(entry.path().filename().string());
             }
         }

@@ -10,7 +10,7 @@
 
 namespace latentlens::test {
 
-// ../shared/fixtures (diffusers references), and the names of the model fixtures in it.
+// ../shared/fixtures (diffusers references), and the names of the UNet2DModel fixtures in it.
 std::filesystem::path fixturesDir();
 std::filesystem::path fixtureDir(const std::string& name);
 const std::vector<std::string>& modelFixtureNames();
