@@ -19,6 +19,12 @@ std::string shapeText(c10::IntArrayRef shape) {
     return out.str();
 }
 
+int64_t countParameters(const torch::nn::Module& module) {
+    int64_t count = 0;
+    for (const auto& parameter : module.parameters()) count += parameter.numel();
+    return count;
+}
+
 void loadParametersStrict(torch::nn::Module& module, const SafetensorsFile& file) {
     std::vector<std::string> problems;
     std::set<std::string> expected;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <c10/util/ArrayRef.h>
@@ -11,6 +12,9 @@ namespace latentlens {
 
 // "[2, 4, 16, 16]", for messages.
 std::string shapeText(c10::IntArrayRef shape);
+
+// Number of parameter elements of `module` and its children.
+int64_t countParameters(const torch::nn::Module& module);
 
 // Copies every parameter of `module` from the checkpoint, converted to the parameter's dtype and
 // device (so F16/BF16/F64 files load into a float32 or float64 model). Strict: every parameter

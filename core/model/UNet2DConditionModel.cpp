@@ -214,28 +214,10 @@ std::vector<int64_t> UNet2DConditionModelImpl::featureShape(const BlockId& block
 
 std::vector<int64_t> UNet2DConditionModelImpl::featureShape(const BlockId& block, int64_t height, int64_t width) const {
     checkBlock(block);
-    const auto& channels = config_.blockOutChannels;
-    const int64_t blocks = config_.numBlocks();
-    switch (block.kind) {
-        case BlockId::Kind::Mid:
-            return {channels.back(), height >> (blocks - 1), width >> (blocks - 1)};
-        case BlockId::Kind::Down: {
-            const int64_t downsamples = std::min<int64_t>(block.index + 1, blocks - 1);
-            return {channels[block.index], height >> downsamples, width >> downsamples};
-        }
-        case BlockId::Kind::Up: {
-            const int64_t remaining = std::max<int64_t>(blocks - 2 - block.index, 0);
-            return {channels[blocks - 1 - block.index], height >> remaining, width >> remaining};
-        }
-    }
-    return {};
+    return unetBlockOutputShape(block, config_.blockOutChannels, height, width);
 }
 
-int64_t UNet2DConditionModelImpl::parameterCount() const {
-    int64_t count = 0;
-    for (const auto& p : parameters()) count += p.numel();
-    return count;
-}
+int64_t UNet2DConditionModelImpl::parameterCount() const { return countParameters(*this); }
 
 void UNet2DConditionModelImpl::setSoftmaxInFloat32(bool enabled) {
     for (const auto& module : modules(/*include_self=*/false)) {

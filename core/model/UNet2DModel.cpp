@@ -162,28 +162,10 @@ UNet2DModelImpl::Output UNet2DModelImpl::forwardWithFeatures(const torch::Tensor
 
 std::vector<int64_t> UNet2DModelImpl::featureShape(const BlockId& block) const {
     checkBlock(block);
-    const auto& channels = config_.blockOutChannels;
-    const int64_t blocks = config_.numBlocks();
-    switch (block.kind) {
-        case BlockId::Kind::Mid:
-            return {channels.back(), config_.midResolution(), config_.midResolution()};
-        case BlockId::Kind::Down: {
-            const int64_t downsamples = std::min<int64_t>(block.index + 1, blocks - 1);
-            return {channels[block.index], config_.sampleSize >> downsamples, config_.sampleSize >> downsamples};
-        }
-        case BlockId::Kind::Up: {
-            const int64_t remaining = std::max<int64_t>(blocks - 2 - block.index, 0);
-            return {channels[blocks - 1 - block.index], config_.sampleSize >> remaining, config_.sampleSize >> remaining};
-        }
-    }
-    return {};
+    return unetBlockOutputShape(block, config_.blockOutChannels, config_.sampleSize, config_.sampleSize);
 }
 
-int64_t UNet2DModelImpl::parameterCount() const {
-    int64_t count = 0;
-    for (const auto& p : parameters()) count += p.numel();
-    return count;
-}
+int64_t UNet2DModelImpl::parameterCount() const { return countParameters(*this); }
 
 void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) {
     for (const auto& module : modules(/*include_self=*/false)) {
