@@ -127,13 +127,14 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
                             "cross_attention_norm", "reverse_transformer_layers_per_block"}) {
         if (r.has(key)) r.fail(key, "is set (" + json.at(key).dump() + "); this option is not supported");
     }
-    const auto requireValue = [&](const std::string& key, const std::string& expected, const std::string& fallback) {
-        const auto value = r.get<std::string>(key, fallback);
+    // diffusers' default is the only value supported.
+    const auto requireDefault = [&](const std::string& key, const std::string& expected) {
+        const auto value = r.get<std::string>(key, expected);
         if (value != expected) r.fail(key, "is " + value + "; only \"" + expected + "\" is supported");
     };
-    requireValue("time_embedding_type", "positional", "positional");
-    requireValue("resnet_time_scale_shift", "default", "default");
-    requireValue("attention_type", "default", "default");
+    requireDefault("time_embedding_type", "positional");
+    requireDefault("resnet_time_scale_shift", "default");
+    requireDefault("attention_type", "default");
     for (const char* key : {"dual_cross_attention", "class_embeddings_concat"}) {
         if (r.get<bool>(key, false)) r.fail(key, "is true; this option is not supported");
     }
