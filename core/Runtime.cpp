@@ -54,4 +54,10 @@ std::string dtypeName(c10::ScalarType dtype) {
     return c10::toString(dtype);
 }
 
+std::string shapeText(c10::IntArrayRef shape) {
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
 }  // namespace latentlens

@@ -4,6 +4,7 @@
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
+#include <c10/util/ArrayRef.h>
 
 namespace latentlens {
 
@@ -17,5 +18,7 @@ c10::Device resolveDevice(const std::string& name);
 // "float32" / "float64" (also "f32", "f64", "double").
 c10::ScalarType parseDtype(const std::string& name);
 std::string dtypeName(c10::ScalarType dtype);
+// "[2, 3, 32, 32]": a tensor shape for messages.
+std::string shapeText(c10::IntArrayRef shape);
 
 }  // namespace latentlens
