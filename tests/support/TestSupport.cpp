@@ -10,17 +10,32 @@ std::filesystem::path fixturesDir() { return LATENTLENS_FIXTURES_DIR; }
 
 std::filesystem::path fixtureDir(const std::string& name) { return fixturesDir() / name; }
 
-const std::vector<std::string>& modelFixtureNames() {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> found;
-        for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
-            if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json")) {
-                found.push_back(entry.path().filename().string());
-            }
+namespace {
+
+// The fixture folders (those with a fixture.json) that also hold `marker`, sorted.
+std::vector<std::string> fixturesWith(const char* marker) {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator(fixturesDir())) {
+        if (entry.is_directory() && std::filesystem::exists(entry.path() / "fixture.json") &&
+            std::filesystem::exists(entry.path() / marker)) {
+            found.push_back(entry.path().filename().string());
         }
-        std::sort(found.begin(), found.end());
-        return found;
-    }();
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+}  // namespace
+
+// A UNet2DModel fixture has its config.json at the top; a Stable Diffusion pipeline fixture keeps
+// one per component folder beside model_index.json.
+const std::vector<std::string>& modelFixtureNames() {
+    static const std::vector<std::string> names = fixturesWith("config.json");
+    return names;
+}
+
+const std::vector<std::string>& stableDiffusionFixtureNames() {
+    static const std::vector<std::string> names = fixturesWith("model_index.json");
     return names;
 }
 

@@ -10,10 +10,13 @@
 
 namespace latentlens::test {
 
-// ../shared/fixtures (diffusers references), and the names of the model fixtures in it.
+// ../shared/fixtures (diffusers references), and the names of the UNet2DModel fixtures in it
+// (not the Stable Diffusion pipeline fixtures sd1-tiny and sd2-tiny).
 std::filesystem::path fixturesDir();
 std::filesystem::path fixtureDir(const std::string& name);
 const std::vector<std::string>& modelFixtureNames();
+// The Stable Diffusion pipeline fixtures (model_index.json, unet/, vae/, text_encoder/, ...).
+const std::vector<std::string>& stableDiffusionFixtureNames();
 // The embedded default model folder (resources/models/fmnist32).
 std::filesystem::path defaultModelDir();
 
