@@ -6,6 +6,7 @@
 
 #include "core/Error.h"
 #include "core/model/ModuleWeights.h"
+#include "core/model/StrictWeightLoading.h"
 
 namespace latentlens {
 
@@ -167,12 +168,8 @@ std::vector<int64_t> UNet2DModelImpl::featureShape(const BlockId& block) const {
 
 int64_t UNet2DModelImpl::parameterCount() const { return countParameters(*this); }
 
-void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) {
-    for (const auto& module : modules(/*include_self=*/false)) {
-        if (auto* attention = dynamic_cast<AttentionBlockImpl*>(module.get())) attention->setSoftmaxInFloat32(enabled);
-    }
-}
+void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) { setAttentionSoftmaxInFloat32(*this, enabled); }
 
-void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
+void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) { loadWeightsStrictly(*this, file); }
 
 }  // namespace latentlens
