@@ -11,6 +11,7 @@ apt-get install -y -q --no-install-recommends \
   g++ cmake ninja-build pkg-config \
   libtorch-dev libopenblas0-pthread \
   libopencv-dev libgif-dev libspdlog-dev nlohmann-json3-dev libcli11-dev \
+  libpcre2-dev libicu-dev \
   libgtest-dev \
   qt6-base-dev qt6-charts-dev libgl-dev \
   xvfb xauth \
