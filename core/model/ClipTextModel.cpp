@@ -1,8 +1,5 @@
 #include "core/model/ClipTextModel.h"
 
-#include <algorithm>
-#include <set>
-#include <sstream>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -10,20 +7,13 @@
 
 #include "core/Error.h"
 #include "core/Runtime.h"
+#include "core/model/StrictWeightLoading.h"
 
 namespace latentlens {
 namespace {
 
 // transformers registers it as a buffer; older checkpoints store it, it is always arange(L).
 constexpr const char* kPositionIdsKey = "text_model.embeddings.position_ids";
-
-std::string shapeText(c10::IntArrayRef shape) {
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-    out << ']';
-    return out.str();
-}
 
 }  // namespace
 
@@ -82,45 +72,7 @@ int64_t ClipTextModelImpl::parameterCount() const {
 }
 
 void ClipTextModelImpl::loadWeights(const SafetensorsFile& file) {
-    std::vector<std::string> problems;
-    std::set<std::string> expected;
-    auto params = named_parameters(/*recurse=*/true);
-    for (const auto& item : params) {
-        expected.insert(item.key());
-        if (!file.contains(item.key())) {
-            problems.push_back("missing " + item.key() + " " + shapeText(item.value().sizes()));
-            continue;
-        }
-        const auto& entry = file.entry(item.key());
-        if (c10::IntArrayRef(entry.shape) != item.value().sizes()) {
-            problems.push_back(item.key() + " has shape " + shapeText(entry.shape) + " but the model expects " +
-                               shapeText(item.value().sizes()));
-        } else if (!c10::isFloatingType(entry.dtype)) {
-            problems.push_back(item.key() + std::string(" has non-floating dtype ") + c10::toString(entry.dtype));
-        }
-    }
-    for (const auto& name : file.names()) {
-        if (!expected.count(name) && name != kPositionIdsKey) {
-            problems.push_back("unexpected " + name + " " + shapeText(file.entry(name).shape));
-        }
-    }
-    if (!problems.empty()) {
-        std::ostringstream message;
-        message << file.path().string() << ": text encoder checkpoint does not match config.json (" << problems.size()
-                << (problems.size() == 1 ? " problem" : " problems") << "): ";
-        const size_t shown = std::min<size_t>(problems.size(), 6);
-        for (size_t i = 0; i < shown; ++i) message << (i ? "; " : "") << problems[i];
-        if (shown < problems.size()) message << "; ... and " << problems.size() - shown << " more";
-        throw Error(message.str());
-    }
-    torch::NoGradGuard noGrad;
-    for (auto& item : params) {
-        auto values = file.tensor(item.key()).to(item.value().device(), item.value().scalar_type());
-        if (!torch::isfinite(values).all().item<bool>()) {
-            throw Error(file.path().string() + ": " + item.key() + " contains NaN or infinite values");
-        }
-        item.value().copy_(values);
-    }
+    loadParametersStrictly(*this, file, "text encoder checkpoint", {kPositionIdsKey});
 }
 
 ClipTextModel loadClipTextModel(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device) {
