@@ -9,7 +9,6 @@
 #include "core/Runtime.h"
 #include "core/model/AttentionBlock.h"
 #include "core/model/ModuleWeights.h"
-#include "core/model/StrictWeightLoading.h"
 
 namespace latentlens {
 
@@ -65,15 +64,11 @@ torch::Tensor AutoencoderKLImpl::decodeLatent(const torch::Tensor& scaledLatent)
     return decode(scaledLatent / config_.scalingFactor);
 }
 
-int64_t AutoencoderKLImpl::parameterCount() const {
-    int64_t count = 0;
-    for (const auto& p : parameters()) count += p.numel();
-    return count;
-}
+int64_t AutoencoderKLImpl::parameterCount() const { return countParameters(*this); }
 
 void AutoencoderKLImpl::setSoftmaxInFloat32(bool enabled) { setAttentionSoftmaxInFloat32(*this, enabled); }
 
-void AutoencoderKLImpl::loadWeights(const SafetensorsFile& file) { loadWeightsStrictly(*this, file); }
+void AutoencoderKLImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
 
 AutoencoderKL loadAutoencoderKL(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device) {
     if (dtype != c10::kFloat && dtype != c10::kDouble) {

@@ -52,9 +52,9 @@ public:
     // which its VAE mid-block attentions have).
     void setSoftmaxInFloat32(bool enabled);
 
-    // Copies every parameter from the checkpoint (see loadWeightsStrictly: converted to the
-    // parameter's dtype/device, strict, legacy attention names accepted); throws Error naming
-    // the file and every mismatch.
+    // Copies every parameter from the checkpoint (see loadParametersStrict in
+    // core/model/ModuleWeights.h: converted to the parameter's dtype/device, strict, legacy
+    // attention names accepted); throws Error naming the file and every mismatch.
     void loadWeights(const SafetensorsFile& file);
 
 private:

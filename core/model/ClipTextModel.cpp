@@ -8,7 +8,6 @@
 #include "core/Error.h"
 #include "core/Runtime.h"
 #include "core/model/ModuleWeights.h"
-#include "core/model/StrictWeightLoading.h"
 
 namespace latentlens {
 namespace {
@@ -66,14 +65,10 @@ ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor& input)
     return output;
 }
 
-int64_t ClipTextModelImpl::parameterCount() const {
-    int64_t count = 0;
-    for (const auto& p : parameters()) count += p.numel();
-    return count;
-}
+int64_t ClipTextModelImpl::parameterCount() const { return countParameters(*this); }
 
 void ClipTextModelImpl::loadWeights(const SafetensorsFile& file) {
-    loadParametersStrictly(*this, file, "text encoder checkpoint", {kPositionIdsKey});
+    loadParametersStrict(*this, file, StrictLoadOptions{"text encoder checkpoint", {kPositionIdsKey}});
 }
 
 ClipTextModel loadClipTextModel(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device) {

@@ -40,9 +40,10 @@ public:
     int64_t parameterCount() const;
 
     // Copies every parameter from the checkpoint (converted to the parameter's dtype/device;
-    // F16/BF16/F32/F64 files all load). Strict: every parameter present with the right shape and
-    // nothing else in the file except the optional buffer text_model.embeddings.position_ids;
-    // otherwise throws Error listing the problems and naming the file.
+    // F16/BF16/F32/F64 files all load). Strict (loadParametersStrict, core/model/ModuleWeights.h):
+    // every parameter present with the right shape and nothing else in the file except the
+    // optional buffer text_model.embeddings.position_ids; otherwise throws Error listing the
+    // problems and naming the file.
     void loadWeights(const SafetensorsFile& file);
 
 private:

@@ -6,7 +6,6 @@
 
 #include "core/Error.h"
 #include "core/model/ModuleWeights.h"
-#include "core/model/StrictWeightLoading.h"
 
 namespace latentlens {
 
@@ -170,6 +169,6 @@ int64_t UNet2DModelImpl::parameterCount() const { return countParameters(*this);
 
 void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) { setAttentionSoftmaxInFloat32(*this, enabled); }
 
-void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) { loadWeightsStrictly(*this, file); }
+void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
 
 }  // namespace latentlens
