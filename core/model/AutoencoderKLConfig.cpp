@@ -1,9 +1,8 @@
 #include "core/model/AutoencoderKLConfig.h"
 
-#include <set>
-
 #include "core/Error.h"
 #include "core/config/JsonConfigReader.h"
+#include "core/model/DiffusersConfigKeys.h"
 
 namespace latentlens {
 
@@ -25,13 +24,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& json, co
     c.layersPerBlock = r.get<int64_t>("layers_per_block", c.layersPerBlock);
     c.actFn = r.get<std::string>("act_fn", c.actFn);
     c.normNumGroups = r.get<int64_t>("norm_num_groups", c.normNumGroups);
-    if (r.has("sample_size") && json.at("sample_size").is_array()) {
-        auto sizes = r.list<int64_t>("sample_size");
-        if (sizes.size() != 2 || sizes[0] != sizes[1]) r.fail("sample_size", "must be square");
-        c.sampleSize = sizes[0];
-    } else {
-        c.sampleSize = r.get<int64_t>("sample_size", c.sampleSize);
-    }
+    c.sampleSize = readSquareSampleSize(r, c.sampleSize);
     c.scalingFactor = r.get<double>("scaling_factor", c.scalingFactor);
     c.forceUpcast = r.get<bool>("force_upcast", c.forceUpcast);
     c.useQuantConv = r.get<bool>("use_quant_conv", c.useQuantConv);
@@ -44,8 +37,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& json, co
         if (r.has(key)) r.fail(key, "is not supported (only null): LatentLens supports Stable Diffusion 1.x/2.x VAEs");
     }
 
-    static const std::set<std::string> acts = {"silu", "swish", "mish", "gelu", "relu"};
-    if (!acts.count(c.actFn)) r.fail("act_fn", "is " + c.actFn + "; expected silu, swish, mish, gelu or relu");
+    checkActFn(r, c.actFn);
     if (c.inChannels <= 0) r.fail("in_channels", "must be positive");
     if (c.outChannels <= 0) r.fail("out_channels", "must be positive");
     if (c.latentChannels <= 0) r.fail("latent_channels", "must be positive");
@@ -66,12 +58,7 @@ AutoencoderKLConfig AutoencoderKLConfig::fromJson(const nlohmann::json& json, co
     for (const auto& type : c.upBlockTypes) {
         if (type != "UpDecoderBlock2D") r.fail("up_block_types", "contains " + type + "; supported: UpDecoderBlock2D");
     }
-    if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive");
-    for (int64_t channels : c.blockOutChannels) {
-        if (channels <= 0 || channels % c.normNumGroups != 0) {
-            r.fail("norm_num_groups", "(" + std::to_string(c.normNumGroups) + ") must divide every block_out_channels entry");
-        }
-    }
+    checkNormNumGroups(r, c.normNumGroups, c.blockOutChannels);
     return c;
 }
 

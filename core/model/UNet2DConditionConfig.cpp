@@ -7,6 +7,7 @@
 
 #include "core/Error.h"
 #include "core/config/JsonConfigReader.h"
+#include "core/model/DiffusersConfigKeys.h"
 #include "core/model/UNetBlockFactory.h"
 
 namespace latentlens {
@@ -150,8 +151,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
         if (kernel != 3) r.fail(key, "is " + std::to_string(kernel) + "; only 3 is supported");
     }
 
-    static const std::set<std::string> acts = {"silu", "swish", "mish", "gelu", "relu"};
-    if (!acts.count(c.actFn)) r.fail("act_fn", "is " + c.actFn + "; expected silu, swish, mish, gelu or relu");
+    checkActFn(r, c.actFn);
     if (c.inChannels <= 0) r.fail("in_channels", "must be positive");
     if (c.outChannels <= 0) r.fail("out_channels", "must be positive");
     if (c.downBlockTypes.size() != blocks) r.fail("down_block_types", "must have one entry per block_out_channels entry");
@@ -168,12 +168,7 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
             r.fail("up_block_types", "contains " + type + "; supported: " + joined(known));
         }
     }
-    if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive");
-    for (int64_t channels : c.blockOutChannels) {
-        if (channels <= 0 || channels % c.normNumGroups != 0) {
-            r.fail("norm_num_groups", "(" + std::to_string(c.normNumGroups) + ") must divide every block_out_channels entry");
-        }
-    }
+    checkNormNumGroups(r, c.normNumGroups, c.blockOutChannels);
     for (int64_t layers : c.layersPerBlock) {
         if (layers <= 0) r.fail("layers_per_block", "must be positive");
     }
