@@ -13,11 +13,7 @@ CrossAttnUpBlock2DImpl::CrossAttnUpBlock2DImpl(const CrossAttnUpBlock2DOptions& 
     auto resnetList = register_module("resnets", torch::nn::ModuleList());
     auto attentionList = register_module("attentions", torch::nn::ModuleList());
     for (int64_t i = 0; i < block.numLayers; ++i) {
-        const int64_t skipChannels = (i == block.numLayers - 1) ? block.inChannels : out;
-        const int64_t runningChannels = (i == 0) ? block.prevOutputChannels : out;
-        ResnetBlock2DOptions resnet = block.resnet;
-        resnet.inChannels = runningChannels + skipChannels;
-        resnets_.emplace_back(resnet);
+        resnets_.emplace_back(upBlockResnetOptions(block, i));
         resnetList->push_back(resnets_.back());
         attentions_.emplace_back(transformer);
         attentionList->push_back(attentions_.back());
