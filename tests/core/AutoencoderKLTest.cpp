@@ -213,11 +213,7 @@ TEST_P(AutoencoderKLParity, HalfPrecisionCheckpointsConvertToTheModelDtype) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AutoencoderKL, AutoencoderKLParity, ::testing::ValuesIn(test::pipelineFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         test::fixtureTestName);
 
 TEST(AutoencoderKLConfigTest, ParsesTheStableDiffusion15And21BaseVaeConfigs) {
     const auto configs = test::fixturesDir().parent_path() / "configs";

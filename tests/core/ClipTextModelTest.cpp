@@ -109,11 +109,7 @@ TEST_P(ClipTextModelFixture, OnePromptAloneAgreesWithItsBatchRow) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Clip, ClipTextModelFixture, ::testing::ValuesIn(test::pipelineFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         test::fixtureTestName);
 
 TEST(ClipTextModel, HasTheFixtureArchitectureAndParameterCount) {
     auto model = loadClipTextModel(fixtureDir("sd1-tiny") / "text_encoder");

@@ -114,11 +114,7 @@ TEST_P(ClipTokenizerFixture, SpecialTokensAndPaddingComeFromTheFolder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Clip, ClipTokenizerFixture, ::testing::ValuesIn(test::pipelineFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         test::fixtureTestName);
 
 TEST(ClipTokenizer, CleansTextLikeTheReference) {
     // White space runs of any kind become one space; ends are trimmed; lower case.

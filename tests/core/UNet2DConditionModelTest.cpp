@@ -355,12 +355,7 @@ TEST_P(UNet2DConditionFixture, MismatchedCheckpointNamesTheFileAndEveryKey) {
 }
 
 INSTANTIATE_TEST_SUITE_P(UNet2DConditionFixtures, UNet2DConditionFixture,
-                         ::testing::ValuesIn(test::pipelineFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         ::testing::ValuesIn(test::pipelineFixtureNames()), test::fixtureTestName);
 
 // ---------------------------------------------------------------------------------------------
 // Variants without weights of their own
