@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cmath>
+#include <exception>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
@@ -47,18 +49,26 @@ void TerminalProgress::configure(bool drawing) {
     std::signal(SIGINT, onInterrupt);
 }
 
+// Ends its phase's line when the last copy of the phase's Progress is gone, i.e. when the
+// computation it was handed to has returned (or thrown).
+struct TerminalProgress::PhaseEnd {
+    int phase;
+    Clock::time_point start;
+    ~PhaseEnd() { TerminalProgress::instance().endPhase(phase, start, std::uncaught_exceptions() > 0); }
+};
+
 Progress TerminalProgress::phase() {
     int id = 0;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         id = ++nextPhase_;
     }
-    const auto start = Clock::now();
+    std::shared_ptr<PhaseEnd> end(new PhaseEnd{id, Clock::now()});  // no temporary: its destructor ends the phase
     Progress progress;
     progress.cancelFlag = &cancel_;
-    progress.callback = [this, id, start](double fraction, const std::string& message) {
+    progress.callback = [this, end](double fraction, const std::string& message) {
         spdlog::debug("{}", message);
-        update(id, start, fraction, message);
+        update(end->phase, end->start, fraction, message);
     };
     return progress;
 }
@@ -104,6 +114,7 @@ void TerminalProgress::update(int phase, Clock::time_point start, double fractio
     if (completed_) return;
     const auto now = Clock::now();
     const bool last = fraction >= 1.0;
+    lastMessage_ = message;  // the phase's end shows the newest, drawn or not
     if (lineShown_ && !last && now - lastDraw_ < kRedrawInterval) return;
     const std::string text = format(message, fraction, now - start, terminalWidth());
     std::fprintf(stderr, "\r%s\x1b[K%s", text.c_str(), last ? "\n" : "");
@@ -118,6 +129,22 @@ void TerminalProgress::clearLine() {
     if (!drawing_ || !lineShown_) return;
     std::fputs("\r\x1b[K", stderr);
     lineShown_ = false;  // the next update of the phase draws it again at once
+}
+
+void TerminalProgress::endPhase(int phase, Clock::time_point start, bool failed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!drawing_ || phase != phase_ || completed_) return;
+    // A computation that returned is done even if its last report said less (a solver that
+    // converged before its budget); one that threw keeps the line where it stopped.
+    if (!failed) {
+        const std::string text = format(lastMessage_, 1.0, Clock::now() - start, terminalWidth());
+        std::fprintf(stderr, "\r%s\x1b[K\n", text.c_str());
+    } else if (lineShown_) {
+        std::fputs("\n", stderr);
+    }
+    std::fflush(stderr);
+    lineShown_ = false;
+    completed_ = true;
 }
 
 void TerminalProgress::finish() {

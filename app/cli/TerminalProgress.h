@@ -13,7 +13,8 @@ namespace latentlens::cli {
 // Progress of long commands on a terminal: one line on stderr, updated in place, saying what is
 // being done, how far it is and how long is left (an ETA once enough of the work is done). Each
 // computation of a command (inversion, basis solve, sweep, ...) is a phase with its own line;
-// a finished phase keeps its line with the time it took. Nothing is drawn when stderr is not a
+// when the computation returns, its line is ended with the time it took, before the command
+// prints its results. Nothing is drawn when stderr is not a
 // terminal, with --quiet, or with --verbose (which logs every step instead). Ctrl+C sets the
 // cancel flag of every phase, so the work stops at its next check; a second Ctrl+C ends the
 // process at once.
@@ -41,7 +42,9 @@ public:
                               int width);
 
 private:
+    struct PhaseEnd;
     TerminalProgress() = default;
+    void endPhase(int phase, std::chrono::steady_clock::time_point start, bool failed);
     void update(int phase, std::chrono::steady_clock::time_point start, double fraction, const std::string& message);
     int terminalWidth() const;
 
@@ -52,6 +55,7 @@ private:
     int phase_ = 0;           // the phase the line shows
     int nextPhase_ = 0;       // handed out by phase()
     std::chrono::steady_clock::time_point lastDraw_;
+    std::string lastMessage_;
     std::atomic<bool> cancel_{false};
 };
 

@@ -1,5 +1,6 @@
 // The progress line of long commands: drawn in place on a terminal (a pseudo-terminal made by
 // util-linux's script(1)), absent when stderr is a pipe or with --quiet; Ctrl+C cancels.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -58,6 +59,19 @@ TEST(CliProgress, DrawnInPlaceOnATerminal) {
     EXPECT_NE(result.output.find("\r"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("denoising: step 20/20"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("100%  done in"), std::string::npos) << result.output;
+}
+
+TEST(CliProgress, ResultsStartOnALineOfTheirOwn) {
+    // The solver converges before its product budget: its line still ends, as done, before the
+    // command prints its summary to stdout.
+    test::TempDir dir;
+    const auto result = runCliOnTerminal("basis --seed 0 --t 600 --k 3 --threads 1 --out " + (dir / "b").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    const auto summary = result.output.find("krylov basis");
+    ASSERT_NE(summary, std::string::npos) << result.output;
+    ASSERT_GT(summary, 0u);
+    EXPECT_EQ(result.output[summary - 1], '\n') << result.output;
+    EXPECT_NE(result.output.rfind("100%  done in", summary), std::string::npos) << result.output;
 }
 
 TEST(CliProgress, NothingExtraWhenPipedOrQuiet) {
