@@ -11,6 +11,7 @@ apt-get update -q
 # running scripts/check-fresh-machine.sh, not by reading. Non-obvious ones:
 #   libqt6opengl6-dev  Qt6ChartsConfig.cmake needs Qt6OpenGL, but qt6-charts-dev does not depend on it
 #   libpcre2-dev       Unicode classes for the CLIP tokenizer's pre-tokenisation pattern
+#   libicu-dev         NFC normalisation and root-locale lower-casing of prompts in the CLIP tokenizer
 #   xvfb xauth         the GUI tests and the launch check under a real X server (xvfb-run)
 #   fonts-dejavu-core  a font for Qt to render text with (otherwise only an alternative of fontconfig's)
 #   dpkg-dev desktop-file-utils file  the .deb test: dpkg-shlibdeps, desktop-file-validate, and
@@ -18,7 +19,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   g++ cmake ninja-build pkg-config \
   libtorch-dev libopenblas0-pthread \
-  libopencv-dev libgif-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev \
+  libopencv-dev libgif-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libpcre2-dev libicu-dev \
   libgtest-dev \
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev \
   xvfb xauth fonts-dejavu-core \

@@ -44,4 +44,20 @@ torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x) {
     return rescaleOutputFactor_ == 1.0 ? out : out / rescaleOutputFactor_;
 }
 
+std::string AttentionBlockImpl::legacyParameterName(const std::string& name) {
+    static const std::pair<const char*, const char*> renamed[] = {
+        {"to_q.", "query."}, {"to_k.", "key."}, {"to_v.", "value."}, {"to_out.0.", "proj_attn."}};
+    for (const auto& [current, legacy] : renamed) {
+        const std::string prefix = current;
+        if (name.compare(0, prefix.size(), prefix) == 0) return legacy + name.substr(prefix.size());
+    }
+    return "";
+}
+
+void setAttentionSoftmaxInFloat32(torch::nn::Module& model, bool enabled) {
+    for (const auto& module : model.modules(/*include_self=*/false)) {
+        if (auto* attention = dynamic_cast<AttentionBlockImpl*>(module.get())) attention->setSoftmaxInFloat32(enabled);
+    }
+}
+
 }  // namespace latentlens

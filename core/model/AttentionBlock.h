@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
@@ -23,6 +25,12 @@ public:
     // false: it runs in the model dtype (float64 models are then float64 throughout).
     void setSoftmaxInFloat32(bool enabled) { softmaxInFloat32_ = enabled; }
 
+    // The name diffusers' old AttentionBlock gave a parameter ("to_q.weight" → "query.weight";
+    // key, value, proj_attn = to_out.0 likewise; group_norm kept its name), which checkpoints
+    // saved before the rename still use and diffusers' from_pretrained renames on load. `name` is
+    // relative to the block; "" if the parameter never had another name.
+    static std::string legacyParameterName(const std::string& name);
+
 private:
     int64_t channels_;
     int64_t heads_;
@@ -37,5 +45,8 @@ private:
     torch::nn::Linear outProjection_{nullptr};
 };
 TORCH_MODULE(AttentionBlock);
+
+// setSoftmaxInFloat32(enabled) on every AttentionBlock inside `model`.
+void setAttentionSoftmaxInFloat32(torch::nn::Module& model, bool enabled);
 
 }  // namespace latentlens

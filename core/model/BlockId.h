@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace latentlens {
 
@@ -16,5 +18,12 @@ struct BlockId {
     std::string name() const;
     bool operator==(const BlockId& other) const { return kind == other.kind && index == other.index; }
 };
+
+// (C, H, W) of a block's output in diffusers' UNet layout for a (height, width) input: every down
+// block but the last halves the size, every up block but the last doubles it back; block i has
+// blockOutChannels[i] channels on the way down and the mirror entry on the way up. The caller
+// checks that the block exists.
+std::vector<int64_t> unetBlockOutputShape(const BlockId& block, const std::vector<int64_t>& blockOutChannels,
+                                          int64_t height, int64_t width);
 
 }  // namespace latentlens

@@ -14,7 +14,7 @@ namespace latentlens {
 struct ResnetBlock2DOptions {
     int64_t inChannels = 0;
     int64_t outChannels = 0;
-    int64_t tembChannels = 0;
+    int64_t tembChannels = 0;       // 0: no time embedding (diffusers' temb_channels=None, the VAE)
     int64_t groups = 32;
     double eps = 1e-6;
     Activation activation = Activation::SiLU;
@@ -23,11 +23,13 @@ struct ResnetBlock2DOptions {
 };
 
 // diffusers' ResnetBlock2D (pre-norm, time embedding added after conv1, or as scale/shift
-// after norm2), with a 1x1 conv_shortcut when the channel count changes.
+// after norm2), with a 1x1 conv_shortcut when the channel count changes. With tembChannels 0
+// there is no time_emb_proj and forward() takes no temb.
 class ResnetBlock2DImpl : public torch::nn::Module {
 public:
     explicit ResnetBlock2DImpl(const ResnetBlock2DOptions& options);
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb);
+    // temb (N, tembChannels), or undefined when tembChannels is 0.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& temb = {});
 
 private:
     ResnetBlock2DOptions options_;

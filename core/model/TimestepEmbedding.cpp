@@ -4,6 +4,9 @@
 
 #include <torch/torch.h>
 
+#include "core/Error.h"
+#include "core/model/ModuleWeights.h"
+
 namespace latentlens {
 
 TimestepProjectionImpl::TimestepProjectionImpl(const UNet2DConfig& config)
@@ -18,6 +21,9 @@ TimestepProjectionImpl::TimestepProjectionImpl(const UNet2DConfig& config)
         weight_ = register_parameter("weight", torch::zeros({*config.numTrainTimesteps, channels_}), /*requires_grad=*/false);
     }
 }
+
+TimestepProjectionImpl::TimestepProjectionImpl(int64_t channels, bool flipSinToCos, double freqShift)
+    : type_("positional"), channels_(channels), outputDim_(channels), flipSinToCos_(flipSinToCos), freqShift_(freqShift) {}
 
 torch::Tensor TimestepProjectionImpl::forward(const torch::Tensor& timesteps) const {
     if (type_ == "learned") {
@@ -43,6 +49,16 @@ torch::Tensor TimestepProjectionImpl::forward(const torch::Tensor& timesteps) co
         embedding = torch::constant_pad_nd(embedding, {0, 1, 0, 0});
     }
     return embedding;
+}
+
+torch::Tensor broadcastTimesteps(const torch::Tensor& timesteps, int64_t batch, torch::Device device) {
+    auto t = timesteps.to(device);
+    if (t.dim() == 0) t = t.unsqueeze(0);
+    if (t.dim() != 1 || (t.size(0) != 1 && t.size(0) != batch)) {
+        throw Error("timesteps must be a scalar or have one entry per sample (batch " + std::to_string(batch) +
+                    "), got shape " + shapeText(timesteps.sizes()));
+    }
+    return t.size(0) == batch ? t : t.expand({batch});
 }
 
 TimestepEmbeddingImpl::TimestepEmbeddingImpl(int64_t inChannels, int64_t embedDim, Activation activation)

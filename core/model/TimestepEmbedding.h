@@ -16,6 +16,8 @@ namespace latentlens {
 class TimestepProjectionImpl : public torch::nn::Module {
 public:
     explicit TimestepProjectionImpl(const UNet2DConfig& config);
+    // The sinusoidal ("positional") projection on its own, as UNet2DConditionModel builds it.
+    TimestepProjectionImpl(int64_t channels, bool flipSinToCos, double freqShift);
     // timesteps: (N) integer or floating tensor. Returns (N, outputDim()) float32 (positional,
     // fourier) — the caller casts to the model dtype, as diffusers does.
     torch::Tensor forward(const torch::Tensor& timesteps) const;
@@ -30,6 +32,10 @@ private:
     torch::Tensor weight_;  // fourier: (C) frequencies; learned: (T, C) table
 };
 TORCH_MODULE(TimestepProjection);
+
+// The timesteps of a UNet call as one (batch) tensor on `device`, as diffusers broadcasts them: a
+// 0-d or (1) tensor is expanded to every sample; (batch) is used as is. Anything else throws Error.
+torch::Tensor broadcastTimesteps(const torch::Tensor& timesteps, int64_t batch, torch::Device device);
 
 // diffusers' TimestepEmbedding: linear_1 → act → linear_2. Registered as "time_embedding".
 class TimestepEmbeddingImpl : public torch::nn::Module {

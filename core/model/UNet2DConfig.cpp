@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "core/config/JsonConfigReader.h"
+#include "core/model/DiffusersConfigKeys.h"
 
 namespace latentlens {
 
@@ -17,14 +18,8 @@ UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::strin
     }
 
     UNet2DConfig c;
-    if (r.has("sample_size") && json.at("sample_size").is_array()) {
-        auto sizes = r.list<int64_t>("sample_size");
-        if (sizes.size() != 2 || sizes[0] != sizes[1]) r.fail("sample_size", "must be square");
-        c.sampleSize = sizes[0];
-    } else {
-        c.sampleSize = r.get<int64_t>("sample_size", 0);
-        if (c.sampleSize <= 0) r.fail("sample_size", "must be a positive integer");
-    }
+    c.sampleSize = readSquareSampleSize(r, 0);
+    if (c.sampleSize <= 0) r.fail("sample_size", "must be a positive integer");
     c.inChannels = r.get<int64_t>("in_channels", 3);
     c.outChannels = r.get<int64_t>("out_channels", 3);
     c.centerInputSample = r.get<bool>("center_input_sample", false);
@@ -66,8 +61,7 @@ UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::strin
     static const std::set<std::string> timeTypes = {"positional", "fourier", "learned"};
     if (!timeTypes.count(c.timeEmbeddingType)) r.fail("time_embedding_type", "is " + c.timeEmbeddingType + "; expected positional, fourier or learned");
     if (c.timeEmbeddingType == "learned" && !c.numTrainTimesteps) r.fail("num_train_timesteps", "is required with time_embedding_type \"learned\"");
-    static const std::set<std::string> acts = {"silu", "swish", "mish", "gelu", "relu"};
-    if (!acts.count(c.actFn)) r.fail("act_fn", "is " + c.actFn + "; expected silu, swish, mish, gelu or relu");
+    checkActFn(r, c.actFn);
     if (c.resnetTimeScaleShift != "default" && c.resnetTimeScaleShift != "scale_shift") {
         r.fail("resnet_time_scale_shift", "is " + c.resnetTimeScaleShift + "; expected default or scale_shift");
     }
@@ -83,12 +77,7 @@ UNet2DConfig UNet2DConfig::fromJson(const nlohmann::json& json, const std::strin
     for (const auto& type : c.upBlockTypes) {
         if (type != "UpBlock2D" && type != "AttnUpBlock2D") r.fail("up_block_types", "contains " + type + "; supported: UpBlock2D, AttnUpBlock2D");
     }
-    if (c.normNumGroups <= 0) r.fail("norm_num_groups", "must be positive");
-    for (int64_t channels : c.blockOutChannels) {
-        if (channels <= 0 || channels % c.normNumGroups != 0) {
-            r.fail("norm_num_groups", "(" + std::to_string(c.normNumGroups) + ") must divide every block_out_channels entry");
-        }
-    }
+    checkNormNumGroups(r, c.normNumGroups, c.blockOutChannels);
     if (c.attentionHeadDim) {
         // Every block with attention must split its channels into whole heads.
         std::vector<int64_t> attentionWidths;

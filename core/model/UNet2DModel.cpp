@@ -1,25 +1,13 @@
 #include "core/model/UNet2DModel.h"
 
 #include <algorithm>
-#include <set>
-#include <sstream>
 
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/model/ModuleWeights.h"
 
 namespace latentlens {
-namespace {
-
-std::string shapeText(c10::IntArrayRef shape) {
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-    out << ']';
-    return out.str();
-}
-
-}  // namespace
 
 UNet2DModelImpl::UNet2DModelImpl(UNet2DConfig config)
     : config_(std::move(config)), activation_(parseActivation(config_.actFn)) {
@@ -93,13 +81,7 @@ UNet2DModelImpl::UNet2DModelImpl(UNet2DConfig config)
 
 torch::Tensor UNet2DModelImpl::embedTime(const torch::Tensor& timesteps, int64_t batch, torch::ScalarType dtype,
                                          torch::Device device) {
-    auto t = timesteps.to(device);
-    if (t.dim() == 0) t = t.unsqueeze(0);
-    if (t.dim() != 1 || (t.size(0) != 1 && t.size(0) != batch)) {
-        throw Error("timesteps must be a scalar or have one entry per sample (batch " + std::to_string(batch) +
-                    "), got shape " + shapeText(timesteps.sizes()));
-    }
-    if (t.size(0) != batch) t = t.expand({batch});
+    auto t = broadcastTimesteps(timesteps, batch, device);
     auto projected = timeProj_->forward(t).to(dtype);
     return timeEmbedding_->forward(projected);
 }
@@ -180,74 +162,13 @@ UNet2DModelImpl::Output UNet2DModelImpl::forwardWithFeatures(const torch::Tensor
 
 std::vector<int64_t> UNet2DModelImpl::featureShape(const BlockId& block) const {
     checkBlock(block);
-    const auto& channels = config_.blockOutChannels;
-    const int64_t blocks = config_.numBlocks();
-    switch (block.kind) {
-        case BlockId::Kind::Mid:
-            return {channels.back(), config_.midResolution(), config_.midResolution()};
-        case BlockId::Kind::Down: {
-            const int64_t downsamples = std::min<int64_t>(block.index + 1, blocks - 1);
-            return {channels[block.index], config_.sampleSize >> downsamples, config_.sampleSize >> downsamples};
-        }
-        case BlockId::Kind::Up: {
-            const int64_t remaining = std::max<int64_t>(blocks - 2 - block.index, 0);
-            return {channels[blocks - 1 - block.index], config_.sampleSize >> remaining, config_.sampleSize >> remaining};
-        }
-    }
-    return {};
+    return unetBlockOutputShape(block, config_.blockOutChannels, config_.sampleSize, config_.sampleSize);
 }
 
-int64_t UNet2DModelImpl::parameterCount() const {
-    int64_t count = 0;
-    for (const auto& p : parameters()) count += p.numel();
-    return count;
-}
+int64_t UNet2DModelImpl::parameterCount() const { return countParameters(*this); }
 
-void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) {
-    for (const auto& module : modules(/*include_self=*/false)) {
-        if (auto* attention = dynamic_cast<AttentionBlockImpl*>(module.get())) attention->setSoftmaxInFloat32(enabled);
-    }
-}
+void UNet2DModelImpl::setSoftmaxInFloat32(bool enabled) { setAttentionSoftmaxInFloat32(*this, enabled); }
 
-void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) {
-    std::vector<std::string> problems;
-    std::set<std::string> expected;
-    auto params = named_parameters(/*recurse=*/true);
-    for (const auto& item : params) {
-        expected.insert(item.key());
-        if (!file.contains(item.key())) {
-            problems.push_back("missing " + item.key() + " " + shapeText(item.value().sizes()));
-            continue;
-        }
-        const auto& entry = file.entry(item.key());
-        if (c10::IntArrayRef(entry.shape) != item.value().sizes()) {
-            problems.push_back(item.key() + " has shape " + shapeText(entry.shape) + " but the model expects " +
-                               shapeText(item.value().sizes()));
-        } else if (!c10::isFloatingType(entry.dtype)) {
-            problems.push_back(item.key() + std::string(" has non-floating dtype ") + c10::toString(entry.dtype));
-        }
-    }
-    for (const auto& name : file.names()) {
-        if (!expected.count(name)) problems.push_back("unexpected " + name + " " + shapeText(file.entry(name).shape));
-    }
-    if (!problems.empty()) {
-        std::ostringstream message;
-        message << file.path().string() << ": checkpoint does not match config.json (" << problems.size()
-                << (problems.size() == 1 ? " problem" : " problems") << "): ";
-        const size_t shown = std::min<size_t>(problems.size(), 6);
-        for (size_t i = 0; i < shown; ++i) message << (i ? "; " : "") << problems[i];
-        if (shown < problems.size()) message << "; ... and " << problems.size() - shown << " more";
-        throw Error(message.str());
-    }
-    torch::NoGradGuard noGrad;
-    for (auto& item : params) {
-        auto source = file.tensor(item.key());
-        auto values = source.to(item.value().device(), item.value().scalar_type());
-        if (!torch::isfinite(values).all().item<bool>()) {
-            throw Error(file.path().string() + ": " + item.key() + " contains NaN or infinite values");
-        }
-        item.value().copy_(values);
-    }
-}
+void UNet2DModelImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
 
 }  // namespace latentlens

@@ -54,7 +54,8 @@ public:
 
     // Copies every parameter from the checkpoint (converted to the parameter's dtype/device).
     // Strict: every parameter must be present with the right shape and the file must hold
-    // nothing else; otherwise throws Error listing the problems and naming the file.
+    // nothing else; otherwise throws Error listing the problems and naming the file. Attention
+    // parameters may use diffusers' legacy names (see loadParametersStrict, core/model/ModuleWeights.h).
     void loadWeights(const SafetensorsFile& file);
 
 private:

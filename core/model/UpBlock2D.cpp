@@ -4,16 +4,22 @@
 
 namespace latentlens {
 
+ResnetBlock2DOptions upBlockResnetOptions(const UpBlock2DOptions& options, int64_t index) {
+    const int64_t out = options.resnet.outChannels;
+    const int64_t skipChannels = (index == options.numLayers - 1) ? options.inChannels : out;
+    const int64_t runningChannels = (index == 0) ? options.prevOutputChannels : out;
+    ResnetBlock2DOptions resnet = options.resnet;
+    resnet.inChannels = runningChannels + skipChannels;
+    return resnet;
+}
+
 UpBlock2DImpl::UpBlock2DImpl(const UpBlock2DOptions& options) {
     auto resnetList = register_module("resnets", torch::nn::ModuleList());
     torch::nn::ModuleList attentionList;
     if (options.attention) attentionList = register_module("attentions", torch::nn::ModuleList());
     const int64_t out = options.resnet.outChannels;
     for (int64_t i = 0; i < options.numLayers; ++i) {
-        const int64_t skipChannels = (i == options.numLayers - 1) ? options.inChannels : out;
-        const int64_t runningChannels = (i == 0) ? options.prevOutputChannels : out;
-        ResnetBlock2DOptions resnet = options.resnet;
-        resnet.inChannels = runningChannels + skipChannels;
+        const ResnetBlock2DOptions resnet = upBlockResnetOptions(options, i);
         resnets_.emplace_back(resnet);
         resnetList->push_back(resnets_.back());
         if (options.attention) {

@@ -23,6 +23,11 @@ struct UpBlock2DOptions {
     bool addUpsample = true;
 };
 
+// The options of resnet `index` of an up block (UpBlock2D, AttnUpBlock2D, CrossAttnUpBlock2D): its
+// input is the running state (prevOutputChannels into the first, resnet.outChannels after)
+// concatenated with a skip (inChannels for the last, resnet.outChannels before).
+ResnetBlock2DOptions upBlockResnetOptions(const UpBlock2DOptions& options, int64_t index);
+
 // diffusers' UpBlock2D and AttnUpBlock2D: each resnet takes the running state concatenated with
 // the next skip (popped from the back), optionally followed by attention; then an optional
 // Upsample2D.

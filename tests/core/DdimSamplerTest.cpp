@@ -57,11 +57,7 @@ TEST_P(FixtureSampler, Inversion10TrajectoryMatchesDiffusers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureSampler, ::testing::ValuesIn(test::unetFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         test::fixtureTestName);
 
 TEST(DdimSamplerPlan, PartialRunsMirrorEachOtherOnTheGrid) {
     auto model = DiffusionModel::load(test::defaultModelDir());  // leading spacing, 1000 steps

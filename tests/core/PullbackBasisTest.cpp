@@ -17,12 +17,6 @@ namespace {
 using test::fixtureDir;
 using test::relativeError;
 
-std::string testName(const ::testing::TestParamInfo<std::string>& info) {
-    std::string name = info.param;
-    std::replace(name.begin(), name.end(), '-', '_');
-    return name;
-}
-
 class FixtureJacobian : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
@@ -150,7 +144,8 @@ TEST_P(FixtureJacobian, SameSeedSameBasisAndSignConvention) {
     EXPECT_GE((a.v.reshape({4, -1}) * c.v.reshape({4, -1})).sum(1).min().item<double>(), 0.9);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::unetFixtureNames()), testName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::unetFixtureNames()),
+                         test::fixtureTestName);
 
 TEST(PullbackBasisSolver, CancellationStopsBetweenProducts) {
     auto model = DiffusionModel::load(test::defaultModelDir());

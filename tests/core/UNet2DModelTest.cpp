@@ -117,11 +117,7 @@ TEST_P(FixtureModel, MidFeaturesSupportForwardModeAD) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureModel, ::testing::ValuesIn(test::unetFixtureNames()),
-                         [](const auto& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+                         test::fixtureTestName);
 
 TEST(DefaultModel, LoadsWithTheDocumentedArchitecture) {
     auto model = DiffusionModel::load(test::defaultModelDir());

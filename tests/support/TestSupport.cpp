@@ -1,5 +1,6 @@
 #include "support/TestSupport.h"
 
+#include <algorithm>
 #include <random>
 
 #include <torch/torch.h>
@@ -36,6 +37,12 @@ const std::vector<std::string>& unetFixtureNames() {
 const std::vector<std::string>& pipelineFixtureNames() {
     static const std::vector<std::string> names = fixtureNamesOfKind(true);
     return names;
+}
+
+std::string fixtureTestName(const ::testing::TestParamInfo<std::string>& info) {
+    std::string name = info.param;
+    std::replace(name.begin(), name.end(), '-', '_');
+    return name;
 }
 
 std::filesystem::path defaultModelDir() { return std::filesystem::path(LATENTLENS_SOURCE_MODEL_DIR) / "fmnist32"; }

@@ -18,6 +18,8 @@ std::filesystem::path fixturesDir();
 std::filesystem::path fixtureDir(const std::string& name);
 const std::vector<std::string>& unetFixtureNames();
 const std::vector<std::string>& pipelineFixtureNames();
+// The gtest name of a suite instantiated over fixture names: "sd1-tiny" → "sd1_tiny".
+std::string fixtureTestName(const ::testing::TestParamInfo<std::string>& info);
 // The embedded default model folder (resources/models/fmnist32).
 std::filesystem::path defaultModelDir();
 
