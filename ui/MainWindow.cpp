@@ -525,14 +525,6 @@ void MainWindow::setDirectionAlpha(int direction, double alpha) {
     if (placeSlider(direction, alpha, sliders, alphas)) commitSliders(sliders, alphas, direction);
 }
 
-void MainWindow::resetSliders() {
-    QMap<int, double> zero;
-    for (int direction : sliderStack_->sliders()) zero[direction] = 0.0;
-    commitSliders(sliderStack_->sliders(), zero, activeDirection_);
-}
-
-void MainWindow::setShowOriginal(bool original) { sliderStack_->setShowsOriginal(original); }
-
 void MainWindow::previewDirectionAlpha(int direction, double alpha) {
     QList<int> sliders;
     QMap<int, double> alphas;
@@ -1044,7 +1036,6 @@ void MainWindow::setDemoMode(bool demo) {
         leaveDemoLayout();
         spdlog::info("demo mode off");
     }
-    emit demoModeChanged(demo);
 }
 
 void MainWindow::enterDemoLayout() {
