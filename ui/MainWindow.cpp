@@ -31,6 +31,7 @@
 
 #include "core/Error.h"
 #include "core/model/ModelFolder.h"
+#include "io/FrameExport.h"
 #include "ui/AnalysisWindow.h"
 #include "ui/DemoBanner.h"
 #include "ui/DemoDirector.h"
@@ -561,9 +562,7 @@ void MainWindow::exportTraversal(const QString& path, int direction, int frames,
     }
     if (direction < 0) direction = activeDirection_ >= 0 ? activeDirection_ : 0;
     if (direction >= current_.directions->count()) return;
-    const bool strip = QFileInfo(path).suffix().compare(QStringLiteral("png"), Qt::CaseInsensitive) == 0 ||
-                       QFileInfo(path).suffix().startsWith(QStringLiteral("jp"), Qt::CaseInsensitive);
-    if (frames <= 0) frames = strip ? 9 : 31;
+    if (frames <= 0) frames = isStripPath(std::filesystem::path(path.toStdString())) ? 9 : 31;
     track(worker_->exportTraversal(current_, direction, DirectionSet::kAlphaMax, frames, 15.0, path, upscale),
           JobPurpose::Export);
 }

@@ -242,14 +242,6 @@ ViewState ModelWorker::viewOf(std::shared_ptr<const LatentState> state, qint64 s
 
 namespace {
 
-// A direction v_i (C, S, S) as a picture: one channel in the diverging map (blue −, white 0,
-// red +) on its own scale; RGB as 0.5 + 0.5·v/max|v|.
-QImage directionImage(const torch::Tensor& v) {
-    if (v.size(0) == 1) return TensorImage::toQImage(divergingColors(v[0]));
-    const auto peak = std::max(v.abs().max().item<double>(), 1e-30);
-    return TensorImage::toQImage(v / peak);
-}
-
 struct SliderList {
     std::vector<int64_t> indices;
     std::vector<double> alphas;
@@ -300,7 +292,7 @@ std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(const DiffusionP
     const auto sigma = basis->sigma.to(torch::kCPU, torch::kFloat64);
     for (int64_t i = 0; i < basis->k; ++i) {
         DirectionCardImages card;
-        card.direction = directionImage(v[i]);
+        card.direction = TensorImage::toQImage(directionPicture(v[i]));
         card.minus = TensorImage::toQImage(clean[2 * i]);
         card.plus = TensorImage::toQImage(clean[2 * i + 1]);
         card.sigma = sigma[i].item<double>();
@@ -485,12 +477,7 @@ quint64 ModelWorker::exportTraversal(const ViewState& view, int direction, doubl
             std::snprintf(label, sizeof label, "a=%+.1f", alpha);
             labels.emplace_back(label);
         }
-        const auto suffix = QFileInfo(path).suffix().toLower();
-        if (suffix == QLatin1String("png") || suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) {
-            writeStrip(toPath(path), images, upscale, labels);
-        } else {
-            writeFrames(toPath(path), images, fps, upscale);
-        }
+        writeFrames(toPath(path), images, fps, upscale, labels);
         emit exported(job, path, secondsSince(timer));
     });
 }
