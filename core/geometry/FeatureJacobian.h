@@ -13,9 +13,10 @@
 namespace latentlens {
 
 // J = ∂h/∂x_t at one point x_t and timestep t, where h is a block's output of the pipeline's
-// Denoiser (its default feature block unless one is named) under a conditioning, used only through products: J·V by forward-mode AD and Jᵀ·U by reverse mode, each
-// batched over a block of vectors (the batch dimension carries the block: x repeated, tangents
-// or cotangents = the block) and chunked to bound memory. J itself is never formed.
+// Denoiser (its default feature block unless one is named) under a conditioning. J is used only
+// through products: J·V by forward-mode AD and Jᵀ·U by reverse mode, each batched over a block of
+// vectors (the batch dimension carries the block: x repeated, tangents or cotangents = the block)
+// and chunked to bound memory. J itself is never formed.
 class FeatureJacobian {
 public:
     // x: (1, C, H, W) or (C, H, W), a latent of the pipeline's latentShape().
