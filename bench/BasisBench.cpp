@@ -11,7 +11,7 @@
 
 #include "core/Runtime.h"
 #include "core/geometry/BasisSolver.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 
 namespace {
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     }
     try {
         configureThreads(0);
-        auto model = DiffusionModel::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir));
+        auto model = DiffusionPipeline::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir));
         DdimSampler sampler(*model, 50);
         const int64_t T = model->scheduler().numTrainTimesteps();
         std::printf("model %s, float32, %d threads, x_t from seed 0's DDIM-50 trajectory, tolerance 1e-3\n",

@@ -12,7 +12,7 @@
 #include <torch/torch.h>
 
 #include "core/Runtime.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
 #include "core/edit/GuidanceEdit.h"
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     }
     try {
         configureThreads(threads);
-        auto model = DiffusionModel::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir),
+        auto model = DiffusionPipeline::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir),
                                           ModelOptions{parseDtype(dtype), c10::Device(c10::kCPU)});
         DdimSampler sampler(*model, 50);
         torch::NoGradGuard noGrad;
@@ -72,12 +72,12 @@ int main(int argc, char** argv) {
         std::printf("%-34s %12s\n", "measure", "value");
         for (int64_t batch : {1, 8}) {
             auto x = sampler.noise(0, batch);
-            const double ms = medianMs([&] { model->unet()->forward(x, 500); }, batch == 1 ? 50 : 20);
+            const double ms = medianMs([&] { model->denoiser().predict(x, 500); }, batch == 1 ? 50 : 20);
             std::printf("%-34s %9.2f ms\n", ("U-Net forward, batch " + std::to_string(batch) + " (median)").c_str(), ms);
         }
         {
             auto x = sampler.noise(0, 1);
-            const double ms = medianMs([&] { model->unet()->features(x, 500, BlockId::mid()); }, 50);
+            const double ms = medianMs([&] { model->denoiser().features(x, 500, BlockId::mid()); }, 50);
             std::printf("%-34s %9.2f ms\n", "mid-block features, batch 1", ms);
         }
         auto noise = sampler.noise(0, 1);

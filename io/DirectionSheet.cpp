@@ -24,11 +24,19 @@ torch::Tensor divergingColors(const torch::Tensor& field) {
     return torch::stack({r, g, b}) * 2 - 1;
 }
 
+torch::Tensor directionPicture(const torch::Tensor& v) {
+    if (v.dim() != 3) throw Error("a direction is (C, H, W), not " + c10::str(v.sizes()));
+    auto f = v.to(torch::kCPU, torch::kFloat32);
+    if (f.size(0) == 1) return divergingColors(f[0]);
+    auto rgb = (f / std::max(f.abs().max().item<float>(), 1e-30f)).slice(0, 0, 3);
+    if (rgb.size(0) < 3) rgb = rgb.mean(0, true).expand({3, f.size(1), f.size(2)});
+    return rgb;
+}
+
 void writeDirectionSheet(const std::filesystem::path& path, const torch::Tensor& directions, const torch::Tensor& sigma,
                          int columns) {
     if (directions.dim() != 4 || directions.size(0) == 0) throw Error(path.string() + ": expected directions (k, C, S, S)");
     const int64_t k = directions.size(0);
-    const int64_t channels = directions.size(1);
     const int height = static_cast<int>(directions.size(2));
     const int width = static_cast<int>(directions.size(3));
     const int scale = std::max(1, 128 / std::max(height, width));
@@ -38,14 +46,7 @@ void writeDirectionSheet(const std::filesystem::path& path, const torch::Tensor&
     const int rows = static_cast<int>((k + columns - 1) / columns);
     cv::Mat sheet(rows * (tileH + labelH + pad) + pad, columns * (tileW + pad) + pad, CV_8UC3, cv::Scalar(255, 255, 255));
     for (int64_t i = 0; i < k; ++i) {
-        auto v = directions[i].to(torch::kCPU, torch::kFloat32);
-        torch::Tensor rgb;  // (3, H, W) in [-1, 1]
-        if (channels == 1) {
-            rgb = divergingColors(v[0]);
-        } else {
-            rgb = (v / std::max(v.abs().max().item<float>(), 1e-30f)).slice(0, 0, 3);
-            if (rgb.size(0) < 3) rgb = rgb.mean(0, true).expand({3, height, width});
-        }
+        const auto rgb = directionPicture(directions[i]);  // (3, H, W) in [-1, 1]
         auto bytes = ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
         cv::Mat tile(height, width, CV_8UC3, bytes.data_ptr<uint8_t>());
         cv::Mat bgr, big;

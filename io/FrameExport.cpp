@@ -600,15 +600,20 @@ void writeGrid(const std::filesystem::path& path, const std::vector<std::vector<
     writeTiles(path, tiles, upscale, rowLabels, columnLabels, {});
 }
 
+bool isStripPath(const std::filesystem::path& path) {
+    const std::string ext = image_detail::lowerExtension(path);
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
 void writeFrames(const std::filesystem::path& path, const std::vector<torch::Tensor>& frames, double framesPerSecond,
-                 int upscale) {
+                 int upscale, const std::vector<std::string>& labels) {
     const std::string ext = image_detail::lowerExtension(path);
     if (ext == ".gif") {
         writeGif(path, frames, framesPerSecond, upscale);
     } else if (ext == ".mp4") {
         writeVideo(path, frames, framesPerSecond, upscale);
-    } else if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") {
-        writeStrip(path, frames, upscale);
+    } else if (isStripPath(path)) {
+        writeStrip(path, frames, upscale, labels);
     } else {
         fail(path, "unsupported animation format '" + (ext.empty() ? std::string("(no extension)") : path.extension().string()) +
                        "' (use .gif, .mp4, .png, .jpg or .jpeg)");

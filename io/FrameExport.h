@@ -51,9 +51,13 @@ void writeStrip(const std::filesystem::path& path, const std::vector<torch::Tens
 void writeGrid(const std::filesystem::path& path, const std::vector<std::vector<torch::Tensor>>& rows, int upscale = 1,
                const std::vector<std::string>& rowLabels = {}, const std::vector<std::string>& columnLabels = {});
 
+// Whether writeFrames makes a still strip of `path` rather than an animation: .png, .jpg or .jpeg
+// (case-insensitive). The one rule for "strip or animation".
+bool isStripPath(const std::filesystem::path& path);
+
 // Chooses by the extension (case-insensitive): .gif → writeGif (looping), .mp4 → writeVideo,
-// .png / .jpg / .jpeg → writeStrip (fps unused). Anything else throws Error.
+// isStripPath → writeStrip with `labels` (fps unused). Anything else throws Error.
 void writeFrames(const std::filesystem::path& path, const std::vector<torch::Tensor>& frames, double framesPerSecond,
-                 int upscale = 1);
+                 int upscale = 1, const std::vector<std::string>& labels = {});
 
 }  // namespace latentlens

@@ -322,16 +322,15 @@ void AnalysisWindow::showCoarseToFine(const CoarseToFine& result) {
              {lineSeries(tr("mean over v_1..v_k"), ts, result.averageFrequency),
               lineSeries(tr("v_1"), ts, result.meanFrequency.select(1, 0))},
              0.0);
-    // v_1 at each t side by side, in the diverging map (one channel) or v / max|v| (RGB).
+    // v_1 at each t side by side, as directionPicture draws a direction.
     const int count = static_cast<int>(result.timesteps.size());
     const int size = 80;
     QImage strip(count * (size + 4), size + 20, QImage::Format_RGB32);
     strip.fill(Qt::white);
     QPainter painter(&strip);
     for (int i = 0; i < count; ++i) {
-        auto v = result.firstDirection[i];
-        auto picture = v.size(0) == 1 ? divergingColors(v[0]) : (v / v.abs().max().clamp_min(1e-30)).to(torch::kFloat32);
-        painter.drawImage(QRect(i * (size + 4), 0, size, size), TensorImage::toQImage(picture));
+        const auto picture = TensorImage::toQImage(directionPicture(result.firstDirection[i]));
+        painter.drawImage(QRect(i * (size + 4), 0, size, size), picture);
         painter.drawText(QRect(i * (size + 4), size, size, 20), Qt::AlignCenter, QString("t=%1").arg(result.timesteps[i]));
     }
     painter.end();

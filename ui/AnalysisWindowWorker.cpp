@@ -25,11 +25,11 @@ AnalysisWindowWorker::AnalysisWindowWorker(const std::atomic<bool>* cancelFlag, 
     qRegisterMetaType<std::shared_ptr<const AnalysisOutcome>>();
 }
 
-DiffusionModel& AnalysisWindowWorker::model(const QString& folder) {
+DiffusionPipeline& AnalysisWindowWorker::model(const QString& folder) {
     auto found = models_.find(folder);
     if (found == models_.end()) {
         spdlog::info("analysis: loading model {}", folder.toStdString());
-        found = models_.emplace(folder, DiffusionModel::load(folder.toStdString())).first;
+        found = models_.emplace(folder, DiffusionPipeline::load(folder.toStdString())).first;
     }
     return *found->second;
 }
@@ -54,7 +54,7 @@ void AnalysisWindowWorker::run(const AnalysisRequest& request) {
         case AnalysisKind::Similarity: {
             auto sweep = computeSweepBases(first, seedRange(request.seed, request.samples), request.sweep, progress);
             outcome->similarity.push_back(sampleSimilarity(sweep));
-            outcome->trainTimesteps.push_back(first.scheduler().numTrainTimesteps());
+            outcome->trainTimesteps.push_back(first.numTrainTimesteps());
             break;
         }
         case AnalysisKind::Timesteps: {
@@ -77,7 +77,7 @@ void AnalysisWindowWorker::run(const AnalysisRequest& request) {
                 auto sweep = computeSweepBases(*m, seedRange(request.seed, request.samples), sweepOptions,
                                                progressRange(progress, index * 0.5, (index + 1) * 0.5));
                 outcome->similarity.push_back(sampleSimilarity(sweep));
-                outcome->trainTimesteps.push_back(m->scheduler().numTrainTimesteps());
+                outcome->trainTimesteps.push_back(m->numTrainTimesteps());
                 ++index;
             }
             break;

@@ -16,7 +16,7 @@
 #include "core/analysis/SampleSimilarity.h"
 #include "core/analysis/TimestepSimilarity.h"
 #include "core/analysis/TimestepSweep.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 
 namespace latentlens::ui {
 
@@ -64,10 +64,10 @@ signals:
     void cancelled();
 
 private:
-    DiffusionModel& model(const QString& folder);
+    DiffusionPipeline& model(const QString& folder);
 
     const std::atomic<bool>* cancelFlag_;
-    std::map<QString, std::shared_ptr<DiffusionModel>> models_;
+    std::map<QString, std::shared_ptr<DiffusionPipeline>> models_;
 };
 
 }  // namespace latentlens::ui

@@ -34,12 +34,9 @@ public:
     ~DemoDirector() override;
 
     void setPlaylist(QList<DemoScene> scenes);
-    const QList<DemoScene>& playlist() const { return playlist_; }
     // Multiplies every sweep, hold and pause: 1 is presentation speed, below 1 is faster (tests).
     void setPace(double factor) { pace_ = factor; }
     bool isRunning() const { return running_; }
-    // The scene being played (or the one a resume starts again).
-    int sceneIndex() const { return index_; }
     QString caption() const { return caption_; }
 
 public slots:

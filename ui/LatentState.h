@@ -5,8 +5,8 @@
 
 #include <torch/types.h>
 
-#include "core/model/DiffusionModel.h"
-#include "ui/LatentTrajectory.h"
+#include "core/pipeline/DiffusionPipeline.h"
+#include "core/sampling/LatentTrajectory.h"
 
 namespace latentlens::ui {
 
@@ -14,15 +14,15 @@ namespace latentlens::ui {
 // it as an opaque, immutable std::shared_ptr (see ViewState), so undo can restore it exactly and
 // later features (semantic directions) can start from x_t without recomputing it.
 struct LatentState {
-    std::weak_ptr<DiffusionModel> model;  // the model that made it; the worker refuses others' states
+    std::weak_ptr<DiffusionPipeline> model;  // the model that made it; the worker refuses others' states
     uint64_t imageId = 0;                 // one per generated or opened image, shared by its timestep views
     int64_t steps = 0;                    // the DDIM grid of the trajectory
     double eta = 0.0;
-    torch::Tensor image;  // (1, C, S, S) the clean image in the big canvas
+    torch::Tensor image;  // (1, C, H, W) the clean image in the big canvas
     LatentTrajectory trajectory;
     int64_t timestep = 0;             // t of `latent`
-    torch::Tensor latent;             // x_t (1, C, S, S)
-    torch::Tensor predictedOriginal;  // x̂0 implied by x_t (the scheduler's clipping applied)
+    torch::Tensor latent;             // x_t (1, C, H, W), a latent of the pipeline
+    torch::Tensor predictedOriginal;  // x̂0 implied by x_t (see predictCleanImage), decoded to an image
 };
 
 }  // namespace latentlens::ui

@@ -31,6 +31,7 @@
 
 #include "core/Error.h"
 #include "core/model/ModelFolder.h"
+#include "io/FrameExport.h"
 #include "ui/AnalysisWindow.h"
 #include "ui/DemoBanner.h"
 #include "ui/DemoDirector.h"
@@ -525,14 +526,6 @@ void MainWindow::setDirectionAlpha(int direction, double alpha) {
     if (placeSlider(direction, alpha, sliders, alphas)) commitSliders(sliders, alphas, direction);
 }
 
-void MainWindow::resetSliders() {
-    QMap<int, double> zero;
-    for (int direction : sliderStack_->sliders()) zero[direction] = 0.0;
-    commitSliders(sliderStack_->sliders(), zero, activeDirection_);
-}
-
-void MainWindow::setShowOriginal(bool original) { sliderStack_->setShowsOriginal(original); }
-
 void MainWindow::previewDirectionAlpha(int direction, double alpha) {
     QList<int> sliders;
     QMap<int, double> alphas;
@@ -569,9 +562,7 @@ void MainWindow::exportTraversal(const QString& path, int direction, int frames,
     }
     if (direction < 0) direction = activeDirection_ >= 0 ? activeDirection_ : 0;
     if (direction >= current_.directions->count()) return;
-    const bool strip = QFileInfo(path).suffix().compare(QStringLiteral("png"), Qt::CaseInsensitive) == 0 ||
-                       QFileInfo(path).suffix().startsWith(QStringLiteral("jp"), Qt::CaseInsensitive);
-    if (frames <= 0) frames = strip ? 9 : 31;
+    if (frames <= 0) frames = isStripPath(std::filesystem::path(path.toStdString())) ? 9 : 31;
     track(worker_->exportTraversal(current_, direction, DirectionSet::kAlphaMax, frames, 15.0, path, upscale),
           JobPurpose::Export);
 }
@@ -1044,7 +1035,6 @@ void MainWindow::setDemoMode(bool demo) {
         leaveDemoLayout();
         spdlog::info("demo mode off");
     }
-    emit demoModeChanged(demo);
 }
 
 void MainWindow::enterDemoLayout() {

@@ -47,7 +47,6 @@ public:
     const ModelInfo& modelInfo() const { return model_; }
     const ViewState& viewState() const { return current_; }
     QString statusText() const;
-    QUndoStack* undoStack() const { return undoStack_; }
     ModelWorker* worker() const { return worker_; }
     DirectionsPanel* directionsPanel() const { return directionsPanel_; }
     SliderStack* sliderStack() const { return sliderStack_; }
@@ -82,9 +81,6 @@ public slots:
     // Moves one slider (adding it if needed) and previews it, as dragging it does: the soft
     // one-call preview, nothing committed (setDirectionAlpha then renders it sharp).
     void previewDirectionAlpha(int direction, double alpha);
-    void resetSliders();
-    // true: the canvas shows the image without the slider edits.
-    void setShowOriginal(bool original);
     // Writes what the canvas shows (the edit if any) as a PNG, enlarged `upscale` times.
     void exportImage(const QString& path, int upscale);
     // A traversal of `direction` (-1: the active one) from −α_max to +α_max: .png strip, .gif or
@@ -108,7 +104,6 @@ signals:
     void becameIdle();
     // A drag preview reached the canvas (the worker took `seconds` for it).
     void previewShown(double seconds);
-    void demoModeChanged(bool demo);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -15,7 +15,7 @@ struct ModelInfo {
     int trainTimesteps = 0;  // T: timesteps run 0..T-1
     int blocks = 0;          // U-Net resolution levels: blocks down.0.., mid, up.0..
     QString precision;       // "float32 on cpu"
-    QString description;     // DiffusionModel::describe(), for tooltips
+    QString description;     // DiffusionPipeline::describe(), for tooltips
 
     bool isNull() const { return name.isEmpty(); }
 };

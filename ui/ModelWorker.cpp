@@ -25,8 +25,9 @@
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/FeatureJacobian.h"
 #include "core/model/BlockId.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
+#include "core/sampling/LatentTrajectory.h"
 #include "io/BasisFile.h"
 #include "io/DirectionSheet.h"
 #include "io/FrameExport.h"
@@ -157,7 +158,7 @@ Progress ModelWorker::progressFor(quint64 job, const QString& prefix, double fro
     return progress;
 }
 
-DiffusionModel& ModelWorker::model() const {
+DiffusionPipeline& ModelWorker::model() const {
     if (!model_) throw Error("no model is loaded: open a model folder first");
     return *model_;
 }
@@ -170,21 +171,22 @@ const LatentState& ModelWorker::latentsOf(const ViewState& view) const {
     return *view.latents;
 }
 
-ModelInfo ModelWorker::infoOf(const DiffusionModel& model, const QString& folder) {
+ModelInfo ModelWorker::infoOf(const DiffusionPipeline& model, const QString& folder) {
     ModelInfo info;
     info.name = fromStd(model.name());
     info.folder = folder;
-    info.channels = static_cast<int>(model.config().inChannels);
-    info.size = static_cast<int>(model.config().sampleSize);
+    const auto image = model.imageShape();
+    info.channels = static_cast<int>(image[0]);
+    info.size = static_cast<int>(image[1]);
     info.parameters = model.parameterCount();
-    info.trainTimesteps = static_cast<int>(model.scheduler().numTrainTimesteps());
-    info.blocks = static_cast<int>(model.config().numBlocks());
+    info.trainTimesteps = static_cast<int>(model.numTrainTimesteps());
+    info.blocks = static_cast<int>(model.denoiser().levelCount());
     info.precision = fromStd(dtypeName(model.dtype()) + " on " + model.device().str());
     info.description = fromStd(model.describe());
     return info;
 }
 
-std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<DiffusionModel>& model, quint64 seed,
+std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<DiffusionPipeline>& model, quint64 seed,
                                                     int steps, double eta, const Progress& progress) {
     DdimSampler sampler(*model, steps);
     auto run = sampler.sample(sampler.noise(seed, 1), eta, seed, /*keepTrajectory=*/true, progress);
@@ -193,29 +195,29 @@ std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<Diffus
     base->imageId = ++lastImageId_;
     base->steps = steps;
     base->eta = eta;
-    base->image = run.result;
+    base->image = model->codec().decode(run.result);
     base->trajectory = LatentTrajectory::fromRun(run);
     return base;
 }
 
-std::shared_ptr<LatentState> ModelWorker::inverted(const std::shared_ptr<DiffusionModel>& model, const QString& path,
+std::shared_ptr<LatentState> ModelWorker::inverted(const std::shared_ptr<DiffusionPipeline>& model, const QString& path,
                                                    int timestep, int steps, const Progress& progress, QString* note) {
-    const auto shape = model->sampleShape();
+    const auto shape = model->imageShape();
     auto loaded = readImage(toPath(path), static_cast<int>(shape[0]), static_cast<int>(shape[1]));
     DdimSampler sampler(*model, steps);
-    const auto x0 = loaded.pixels.unsqueeze(0).to(model->tensorOptions());
-    auto run = sampler.invert(x0, timestep, /*keepTrajectory=*/true, progress);
+    const auto image = loaded.pixels.unsqueeze(0).to(model->tensorOptions());
+    auto run = sampler.invert(model->codec().encode(image), timestep, /*keepTrajectory=*/true, progress);
     auto base = std::make_shared<LatentState>();
     base->model = model;
     base->imageId = ++lastImageId_;
     base->steps = steps;
-    base->image = x0;
+    base->image = image;
     base->trajectory = LatentTrajectory::fromRun(run);
     if (note) *note = fromStd(loaded.note);
     return base;
 }
 
-std::shared_ptr<LatentState> ModelWorker::atTimestep(DiffusionModel& model, const LatentState& base, int timestep,
+std::shared_ptr<LatentState> ModelWorker::atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                      const Progress& progress) {
     auto lookup = base.trajectory.latentAt(model, base.steps, timestep, progress);
     auto state = std::make_shared<LatentState>(base);
@@ -223,9 +225,7 @@ std::shared_ptr<LatentState> ModelWorker::atTimestep(DiffusionModel& model, cons
     state->timestep = timestep;
     state->latent = lookup.latent;
     progress.throwIfCancelled();
-    torch::NoGradGuard noGrad;
-    auto eps = model.unet()->forward(state->latent, timestep);
-    state->predictedOriginal = model.scheduler().predictOriginal(eps, timestep, state->latent);
+    state->predictedOriginal = model.codec().decode(predictCleanImage(model, state->latent, timestep));
     return state;
 }
 
@@ -241,14 +241,6 @@ ViewState ModelWorker::viewOf(std::shared_ptr<const LatentState> state, qint64 s
 }
 
 namespace {
-
-// A direction v_i (C, S, S) as a picture: one channel in the diverging map (blue −, white 0,
-// red +) on its own scale; RGB as 0.5 + 0.5·v/max|v|.
-QImage directionImage(const torch::Tensor& v) {
-    if (v.size(0) == 1) return TensorImage::toQImage(divergingColors(v[0]));
-    const auto peak = std::max(v.abs().max().item<double>(), 1e-30);
-    return TensorImage::toQImage(v / peak);
-}
 
 struct SliderList {
     std::vector<int64_t> indices;
@@ -280,7 +272,7 @@ const DirectionSet& directionsOf(const ViewState& view) {
 
 }  // namespace
 
-std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(DiffusionModel& model, const LatentState& state,
+std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(const DiffusionPipeline& model, const LatentState& state,
                                                                 std::shared_ptr<const PullbackBasis> basis,
                                                                 const Progress& progress) {
     auto set = std::make_shared<DirectionSet>();
@@ -294,17 +286,13 @@ std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(DiffusionModel& 
     set->converged = basis->converged;
     set->seconds = basis->wallSeconds;
     // Every card's −α and +α edit in one batch: 2k latents through a 10-step DDIM denoise.
-    std::vector<torch::Tensor> shifted;
-    for (int64_t i = 0; i < basis->k; ++i) {
-        for (double sign : {-1.0, 1.0})
-            shifted.push_back(shiftAlongDirections(state.latent, *basis, {i}, {sign * set->thumbnailAlpha}));
-    }
-    const auto clean = quickDenoise(model, torch::cat(shifted, 0), state.timestep, 10, progress);
+    const auto shifted = shiftAlongEachDirection(state.latent, *basis, set->thumbnailAlpha);
+    const auto clean = model.codec().decode(quickDenoise(model, shifted, state.timestep, 10, progress));
     const auto v = basis->v.to(torch::kCPU, torch::kFloat32);
     const auto sigma = basis->sigma.to(torch::kCPU, torch::kFloat64);
     for (int64_t i = 0; i < basis->k; ++i) {
         DirectionCardImages card;
-        card.direction = directionImage(v[i]);
+        card.direction = TensorImage::toQImage(directionPicture(v[i]));
         card.minus = TensorImage::toQImage(clean[2 * i]);
         card.plus = TensorImage::toQImage(clean[2 * i + 1]);
         card.sigma = sigma[i].item<double>();
@@ -314,7 +302,7 @@ std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(DiffusionModel& 
     return set;
 }
 
-ViewState ModelWorker::edited(DiffusionModel& model, const ViewState& view, const QList<int>& sliders,
+ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& view, const QList<int>& sliders,
                               const QMap<int, double>& alphas, const Progress& progress) {
     const auto& directions = directionsOf(view);
     const auto list = sliderList(*directions.basis, alphas);
@@ -326,7 +314,8 @@ ViewState ModelWorker::edited(DiffusionModel& model, const ViewState& view, cons
         const auto& state = *view.latents;
         const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
         DdimSampler sampler(model, state.steps);
-        result.edited = TensorImage::toQImage(sampler.denoise(xt, state.timestep, 0.0, 0, false, progress).result);
+        result.edited = TensorImage::toQImage(
+            model.codec().decode(sampler.denoise(xt, state.timestep, 0.0, 0, false, progress).result));
     }
     return result;
 }
@@ -340,7 +329,7 @@ quint64 ModelWorker::loadModel(const QString& folder) {
         } catch (const Error&) {
             options.device = c10::Device(c10::kCPU);
         }
-        auto loaded = DiffusionModel::load(toPath(folder), options);
+        auto loaded = DiffusionPipeline::load(toPath(folder), options);
         if (cancelFlag_.load()) throw Cancelled();
         model_ = std::move(loaded);
         modelFolder_ = folder;
@@ -448,7 +437,7 @@ quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>&
         progress.cancelFlag = &cancelFlag_;
         const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress)
                                    : predictCleanImage(*model_, xt, state.timestep);
-        emit previewReady(job, TensorImage::toQImage(clean), secondsSince(timer));
+        emit previewReady(job, TensorImage::toQImage(model_->codec().decode(clean)), secondsSince(timer));
     });
 }
 
@@ -479,20 +468,16 @@ quint64 ModelWorker::exportTraversal(const ViewState& view, int direction, doubl
             alphas[direction] = alpha;
             const auto list = sliderList(*directions.basis, alphas);
             const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
-            images.push_back(sampler.denoise(xt, state.timestep, 0.0, 0, false,
-                                             progressFor(job, tr("Frame %1 of %2: ").arg(i + 1).arg(frames),
-                                                         double(i) / frames, double(i + 1) / frames))
-                                 .result[0]);
+            images.push_back(model_->codec()
+                                 .decode(sampler.denoise(xt, state.timestep, 0.0, 0, false,
+                                                         progressFor(job, tr("Frame %1 of %2: ").arg(i + 1).arg(frames),
+                                                                     double(i) / frames, double(i + 1) / frames))
+                                             .result)[0]);
             char label[32];
             std::snprintf(label, sizeof label, "a=%+.1f", alpha);
             labels.emplace_back(label);
         }
-        const auto suffix = QFileInfo(path).suffix().toLower();
-        if (suffix == QLatin1String("png") || suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) {
-            writeStrip(toPath(path), images, upscale, labels);
-        } else {
-            writeFrames(toPath(path), images, fps, upscale);
-        }
+        writeFrames(toPath(path), images, fps, upscale, labels);
         emit exported(job, path, secondsSince(timer));
     });
 }
@@ -597,18 +582,18 @@ quint64 ModelWorker::openSession(const QString& folder) {
 
         // The model: the loaded one if it is the same folder, else loaded here and kept only if
         // everything below works.
-        std::shared_ptr<DiffusionModel> model = model_;
+        std::shared_ptr<DiffusionPipeline> model = model_;
         ModelInfo info;
         if (!model_ || QFileInfo(modelFolder) != QFileInfo(modelFolder_)) {
             emit progress(job, 0.0, tr("Loading model %1…").arg(modelFolder));
             ModelOptions options;
             options.device = c10::Device(c10::kCPU);
-            model = DiffusionModel::load(toPath(modelFolder), options);
+            model = DiffusionPipeline::load(toPath(modelFolder), options);
             info = infoOf(*model, modelFolder);
         }
-        if (timestep < 0 || timestep >= model->scheduler().numTrainTimesteps())
+        if (timestep < 0 || timestep >= model->numTrainTimesteps())
             throw Error(where + ": timestep " + std::to_string(timestep) + " is outside the model's 0.." +
-                        std::to_string(model->scheduler().numTrainTimesteps() - 1));
+                        std::to_string(model->numTrainTimesteps() - 1));
         std::shared_ptr<LatentState> base;
         ViewState view;
         if (json.contains(QStringLiteral("seed"))) {
@@ -618,7 +603,7 @@ quint64 ModelWorker::openSession(const QString& folder) {
         } else {
             const QString image = dir.filePath(require("image").toString());
             const int invertedTo = json.value(QStringLiteral("invertedTo")).toInt(timestep);
-            if (invertedTo < 0 || invertedTo >= model->scheduler().numTrainTimesteps())
+            if (invertedTo < 0 || invertedTo >= model->numTrainTimesteps())
                 throw Error(where + ": \"invertedTo\" is outside the model's timesteps");
             base = inverted(model, image, invertedTo, steps, progressFor(job, tr("Image: "), 0.05, 0.6), nullptr);
             view = viewOf(atTimestep(*model, *base, timestep, {}), -1,

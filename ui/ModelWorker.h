@@ -16,7 +16,7 @@
 #include "ui/ViewState.h"
 
 namespace latentlens {
-class DiffusionModel;
+class DiffusionPipeline;
 struct Progress;
 struct PullbackBasis;
 }  // namespace latentlens
@@ -112,25 +112,25 @@ private:
     quint64 submit(JobKind kind, const QString& description, std::function<void(quint64 id)> body);
     void runNext();  // worker thread
     Progress progressFor(quint64 job, const QString& prefix, double from, double to);
-    DiffusionModel& model() const;  // throws Error if none is loaded
+    DiffusionPipeline& model() const;  // throws Error if none is loaded
     // Throws Error unless the view's tensors were made by the loaded model.
     const LatentState& latentsOf(const ViewState& view) const;
-    static ModelInfo infoOf(const DiffusionModel& model, const QString& folder);
-    std::shared_ptr<LatentState> generated(const std::shared_ptr<DiffusionModel>& model, quint64 seed, int steps,
+    static ModelInfo infoOf(const DiffusionPipeline& model, const QString& folder);
+    std::shared_ptr<LatentState> generated(const std::shared_ptr<DiffusionPipeline>& model, quint64 seed, int steps,
                                            double eta, const Progress& progress);
-    std::shared_ptr<LatentState> inverted(const std::shared_ptr<DiffusionModel>& model, const QString& path,
+    std::shared_ptr<LatentState> inverted(const std::shared_ptr<DiffusionPipeline>& model, const QString& path,
                                           int timestep, int steps, const Progress& progress, QString* note);
-    static std::shared_ptr<LatentState> atTimestep(DiffusionModel& model, const LatentState& base, int timestep,
+    static std::shared_ptr<LatentState> atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                    const Progress& progress);
     static ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source);
-    static std::shared_ptr<const DirectionSet> directionSetOf(DiffusionModel& model, const LatentState& state,
+    static std::shared_ptr<const DirectionSet> directionSetOf(const DiffusionPipeline& model, const LatentState& state,
                                                               std::shared_ptr<const PullbackBasis> basis,
                                                               const Progress& progress);
-    static ViewState edited(DiffusionModel& model, const ViewState& view, const QList<int>& sliders,
+    static ViewState edited(const DiffusionPipeline& model, const ViewState& view, const QList<int>& sliders,
                             const QMap<int, double>& alphas, const Progress& progress);
 
     // Worker thread only.
-    std::shared_ptr<DiffusionModel> model_;
+    std::shared_ptr<DiffusionPipeline> model_;
     QString modelFolder_;
     uint64_t lastImageId_ = 0;
 

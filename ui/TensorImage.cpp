@@ -11,8 +11,10 @@ QImage TensorImage::toQImage(const torch::Tensor& image) {
     torch::Tensor chw = image.detach().to(torch::kCPU, torch::kFloat32);
     if (chw.dim() == 4 && chw.size(0) == 1) chw = chw.squeeze(0);
     if (chw.dim() != 3) throw Error("cannot show a tensor of shape " + c10::str(image.sizes()) + " as an image");
-    const int64_t channels = chw.size(0) >= 3 ? 3 : 1;
-    chw = chw.slice(0, 0, channels);
+    const int64_t channels = chw.size(0);
+    if (channels != 1 && channels != 3)
+        throw Error("cannot show a tensor of " + std::to_string(channels) + " channels (shape " + c10::str(image.sizes()) +
+                    ") as an image: images have 1 or 3");
     // Same arithmetic as io/ImageFile.cpp's writeChw: NaN → black, clamp, round half up.
     torch::Tensor bytes = torch::nan_to_num(chw, -1.0, 1.0, -1.0)
                               .clamp(-1.0, 1.0)

@@ -20,7 +20,7 @@ public:
 
     explicit TimestepPicker(QWidget* parent = nullptr);
 
-    // T from the scheduler; the current t is kept (clamped).
+    // T of the model; the current t is kept (clamped).
     void setTrainTimesteps(int trainTimesteps);
     int trainTimesteps() const { return trainTimesteps_; }
     int timestep() const;

@@ -70,7 +70,7 @@ struct AnalyzeOptions : CommonOptions {
         return folder;
     }
 
-    std::string context(const DiffusionModel& model, const std::string& samples) const {
+    std::string context(const DiffusionPipeline& model, const std::string& samples) const {
         return "Model " + model.name() + " (" + model.folder().root.string() + "), " + samples + ", k=" +
                std::to_string(k) + ", basis of the mid block's features (tolerance " + cell(tolerance) + "), " +
                std::to_string(steps) + "-step DDIM trajectory to reach x_t.";
@@ -215,12 +215,12 @@ void addAnalyzeCommand(CLI::App& app) {
         command->callback([options] {
             const auto start = std::chrono::steady_clock::now();
             auto first = options->loadModel();
-            auto second = DiffusionModel::load(options->modelB, ModelOptions{first->dtype(), first->device()});
+            auto second = DiffusionPipeline::load(options->modelB, ModelOptions{first->dtype(), first->device()});
             const auto folder = options->outputFolder();
             std::vector<SampleSimilarity> results;
             std::vector<int64_t> trainTimesteps;
             for (auto* model : {first.get(), second.get()}) {
-                if (options->k > model->sampleShape()[0] * model->sampleShape()[1] * model->sampleShape()[2]) {
+                if (options->k > model->latentShape()[0] * model->latentShape()[1] * model->latentShape()[2]) {
                     throw Error("--k " + std::to_string(options->k) + " exceeds the input dimension of model " + model->name());
                 }
                 spdlog::info("similarity of {} samples on {}", options->samples, model->name());

@@ -35,12 +35,6 @@ std::vector<std::string> timestepLabels(const std::vector<int64_t>& timesteps) {
     return labels;
 }
 
-// A direction as a picture in [-1, 1]: the diverging map for one channel, v / max|v| for RGB.
-torch::Tensor directionImage(const torch::Tensor& v) {
-    if (v.size(0) == 1) return divergingColors(v[0]);
-    return (v / std::max(v.abs().max().item<double>(), 1e-30)).to(torch::kFloat32);
-}
-
 // Rows (T) of a matrix, each divided by its sum (spectra as distributions over frequency).
 torch::Tensor rowNormalised(const torch::Tensor& m) { return m / m.sum(1, true).clamp_min(1e-300); }
 
@@ -153,7 +147,7 @@ void writeCoarseToFine(const fs::path& folder, const CoarseToFine& result, const
     std::vector<torch::Tensor> frames;
     std::vector<std::string> labels;
     for (int64_t t = 0; t < T; ++t) {
-        frames.push_back(directionImage(result.firstDirection[t]));
+        frames.push_back(directionPicture(result.firstDirection[t]));
         labels.push_back("t=" + std::to_string(result.timesteps[t]));
     }
     const int upscale = std::max<int>(1, static_cast<int>(96 / result.firstDirection.size(-1)));

@@ -51,11 +51,11 @@ void CommonOptions::addTo(CLI::App& command) {
     command.add_flag("-q,--quiet", quiet, "no progress line on a terminal");
 }
 
-std::shared_ptr<DiffusionModel> CommonOptions::loadModel() const {
+std::shared_ptr<DiffusionPipeline> CommonOptions::loadModel() const {
     configureLogging(verbose, quiet);
     configureThreads(threads);
     const fs::path folder = model.empty() ? ModelFolder::defaultModelPath() : fs::path(model);
-    auto loaded = DiffusionModel::load(folder, ModelOptions{parseDtype(dtype), resolveDevice(device)});
+    auto loaded = DiffusionPipeline::load(folder, ModelOptions{parseDtype(dtype), resolveDevice(device)});
     spdlog::debug("model {} ({} parameters, {})", loaded->name(), loaded->parameterCount(), dtype);
     return loaded;
 }
@@ -73,9 +73,9 @@ void configureLogging(bool verbose, bool quiet) {
     TerminalProgress::instance().configure(!verbose && !quiet && isatty(STDERR_FILENO) == 1);
 }
 
-torch::Tensor readLatents(const fs::path& path, const DiffusionModel& model) {
+torch::Tensor readLatents(const fs::path& path, const DiffusionPipeline& model) {
     auto tensor = readNpy(path);
-    const auto shape = model.sampleShape();
+    const auto shape = model.latentShape();
     if (tensor.dim() == 3) tensor = tensor.unsqueeze(0);
     if (tensor.dim() != 4 || tensor.size(1) != shape[0] || tensor.size(2) != shape[1] || tensor.size(3) != shape[2]) {
         throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
@@ -89,12 +89,12 @@ torch::Tensor readLatents(const fs::path& path, const DiffusionModel& model) {
     return tensor.to(model.tensorOptions());
 }
 
-torch::Tensor readImageOrLatents(const fs::path& path, const DiffusionModel& model) {
+torch::Tensor readImageOrLatents(const fs::path& path, const DiffusionPipeline& model) {
     if (isNpy(path)) return readLatents(path, model);
-    const auto shape = model.sampleShape();
+    const auto shape = model.imageShape();
     auto image = readImage(path, static_cast<int>(shape[0]), static_cast<int>(shape[1]));
     if (!image.note.empty()) spdlog::info("{}: {}", path.string(), image.note);
-    return image.pixels.unsqueeze(0).to(model.tensorOptions());
+    return model.codec().encode(image.pixels.unsqueeze(0).to(model.tensorOptions()));
 }
 
 void writeSamples(const fs::path& path, const torch::Tensor& samples, int upscale) {
@@ -125,7 +125,7 @@ void TrajectoryOptions::addTo(CLI::App& command) {
     command.add_option("--latents", latents, "also write the whole trajectory (.npy), start included");
 }
 
-DdimSampler TrajectoryOptions::sampler(DiffusionModel& model) const {
+DdimSampler TrajectoryOptions::sampler(const DiffusionPipeline& model) const {
     const std::optional<bool> clipSample = clip == "on" ? std::optional<bool>(true)
                                          : clip == "off" ? std::optional<bool>(false)
                                                          : std::nullopt;

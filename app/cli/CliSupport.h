@@ -11,7 +11,7 @@
 #include "core/Progress.h"
 #include "core/edit/GuidanceEdit.h"
 #include "core/geometry/PullbackBasis.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 
 namespace latentlens::cli {
@@ -27,7 +27,7 @@ struct CommonOptions {
 
     void addTo(CLI::App& command);
     // Applies logging/threads and loads the model (logs what it loaded).
-    std::shared_ptr<DiffusionModel> loadModel() const;
+    std::shared_ptr<DiffusionPipeline> loadModel() const;
 };
 
 // Options of the commands that run a DDIM trajectory (sample, invert, denoise): --steps,
@@ -38,7 +38,7 @@ struct TrajectoryOptions {
     std::string latents;          // empty: do not write the trajectory
 
     void addTo(CLI::App& command);
-    DdimSampler sampler(DiffusionModel& model) const;
+    DdimSampler sampler(const DiffusionPipeline& model) const;
     bool keepTrajectory() const { return !latents.empty(); }
     // Writes run.trajectory to --latents when it was asked for.
     void writeTrajectoryIfAsked(const DdimRun& run) const;
@@ -50,9 +50,9 @@ void configureLogging(bool verbose, bool quiet = false);
 
 // Reads an (N, C, S, S) or (C, S, S) .npy and checks it fits `model`; returns (N, C, S, S) in the
 // model's dtype and device. Errors name the file and the expected shape.
-torch::Tensor readLatents(const std::filesystem::path& path, const DiffusionModel& model);
+torch::Tensor readLatents(const std::filesystem::path& path, const DiffusionPipeline& model);
 // An image (PNG/JPEG/...) fitted to the model, or a .npy of clean images in [-1, 1].
-torch::Tensor readImageOrLatents(const std::filesystem::path& path, const DiffusionModel& model);
+torch::Tensor readImageOrLatents(const std::filesystem::path& path, const DiffusionPipeline& model);
 // Writes (N, C, S, S): .npy as is (float32 or float64 as computed), an image format as one
 // picture (N = 1) or a grid; `upscale` enlarges images with nearest-neighbour.
 void writeSamples(const std::filesystem::path& path, const torch::Tensor& samples, int upscale);
@@ -76,7 +76,7 @@ void addTransportCommand(CLI::App& app);
 void addAnalyzeCommand(CLI::App& app);
 
 // The latent an edit produces from basis.xt: linear shift or one guidance pass per direction.
-torch::Tensor editLatent(DiffusionModel& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,
+torch::Tensor editLatent(DiffusionPipeline& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,
                          const std::vector<double>& alphas, const std::string& mode, const GuidanceOptions& guidance);
 
 }  // namespace latentlens::cli

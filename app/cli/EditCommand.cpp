@@ -11,7 +11,7 @@
 
 namespace latentlens::cli {
 
-torch::Tensor editLatent(DiffusionModel& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,
+torch::Tensor editLatent(DiffusionPipeline& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,
                          const std::vector<double>& alphas, const std::string& mode, const GuidanceOptions& guidance) {
     checkBasisFits(basis, model, basis.timestep);
     if (!basis.xt.defined()) throw Error("the basis folder has no xt.npy: it does not say which x_t to edit");

@@ -33,9 +33,9 @@ void addEvalCommand(CLI::App& app) {
         }
         auto x = readLatents(options->input, *model);
         torch::NoGradGuard noGrad;
-        auto output = model->unet()->forwardWithFeatures(x, torch::tensor(options->t), block);
+        auto output = model->denoiser().predictWithFeatures(x, torch::tensor(options->t), block);
         if (!options->eps.empty()) {
-            writeNpy(options->eps, output.sample.cpu());
+            writeNpy(options->eps, output.prediction.cpu());
             spdlog::info("wrote {}", options->eps);
         }
         if (!options->features.empty()) {

@@ -37,7 +37,7 @@ CurvednessPath measureCurvedness(const torch::Tensor& xA, const torch::Tensor& x
     return path;
 }
 
-CurvednessSweep curvednessOverTimesteps(DiffusionModel& model, uint64_t seedA, uint64_t seedB, int64_t segments,
+CurvednessSweep curvednessOverTimesteps(DiffusionPipeline& model, uint64_t seedA, uint64_t seedB, int64_t segments,
                                         const SweepOptions& options, const Progress& progress) {
     if (seedA == seedB) throw Error("curvedness needs two different seeds (both are " + std::to_string(seedA) + ")");
     CurvednessSweep result;

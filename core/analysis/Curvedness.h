@@ -48,7 +48,7 @@ struct CurvednessSweep {
     torch::Tensor chord;                // (T) D
     torch::Tensor euclideanLength;      // (T)
 };
-CurvednessSweep curvednessOverTimesteps(DiffusionModel& model, uint64_t seedA, uint64_t seedB, int64_t segments,
+CurvednessSweep curvednessOverTimesteps(DiffusionPipeline& model, uint64_t seedA, uint64_t seedB, int64_t segments,
                                         const SweepOptions& options, const Progress& progress = {});
 
 }  // namespace latentlens

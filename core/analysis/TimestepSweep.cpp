@@ -13,7 +13,7 @@
 
 namespace latentlens {
 
-std::vector<int64_t> SweepOptions::resolveTimesteps(const DiffusionModel& model) const {
+std::vector<int64_t> SweepOptions::resolveTimesteps(const DiffusionPipeline& model) const {
     const int64_t total = model.scheduler().numTrainTimesteps();
     std::vector<int64_t> result = timesteps;
     if (result.empty()) {
@@ -37,7 +37,7 @@ std::vector<int64_t> SweepOptions::resolveTimesteps(const DiffusionModel& model)
     return result;
 }
 
-torch::Tensor trajectoryLatents(DiffusionModel& model, const std::vector<uint64_t>& seeds,
+torch::Tensor trajectoryLatents(DiffusionPipeline& model, const std::vector<uint64_t>& seeds,
                                 const std::vector<int64_t>& timesteps, int64_t steps, const Progress& progress) {
     if (seeds.empty()) throw Error("a trajectory needs at least one seed");
     if (timesteps.empty()) throw Error("a trajectory needs at least one timestep");
@@ -84,13 +84,13 @@ std::vector<PullbackBasis> SweepBases::sampleBases(size_t n) const {
     return result;
 }
 
-PullbackBasis basisAt(DiffusionModel& model, const torch::Tensor& x, int64_t timestep, const BasisOptions& options,
+PullbackBasis basisAt(DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep, const BasisOptions& options,
                       const Progress& progress) {
     FeatureJacobian jacobian(model, x.dim() == 3 ? x.unsqueeze(0) : x, timestep);
     return solvePullbackBasis(jacobian, options, progress);
 }
 
-SweepBases computeSweepBases(DiffusionModel& model, const std::vector<uint64_t>& seeds, const SweepOptions& options,
+SweepBases computeSweepBases(DiffusionPipeline& model, const std::vector<uint64_t>& seeds, const SweepOptions& options,
                              const Progress& progress) {
     SweepBases result;
     result.modelName = model.name();

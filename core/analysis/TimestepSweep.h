@@ -8,7 +8,7 @@
 #include "core/Progress.h"
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/PullbackBasis.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 
 namespace latentlens {
 
@@ -25,14 +25,14 @@ struct SweepOptions {
 
     // The timesteps for `model`: distinct, in [0, T), descending (generation order). Throws Error
     // for an empty sweep, a count < 1, fractions outside [0, 1) or timesteps outside [0, T).
-    std::vector<int64_t> resolveTimesteps(const DiffusionModel& model) const;
+    std::vector<int64_t> resolveTimesteps(const DiffusionPipeline& model) const;
 };
 
 // x_t of each seed's deterministic DDIM generation (the sampler's noise(seed, 1) at its start
 // timestep) at each of `timesteps` (descending): (T, N, C, S, S) in the model's dtype. One
 // trajectory per seed serves all timesteps; every x_t is what DdimSampler::descend(noise,
 // startTimestep(), t) gives.
-torch::Tensor trajectoryLatents(DiffusionModel& model, const std::vector<uint64_t>& seeds,
+torch::Tensor trajectoryLatents(DiffusionPipeline& model, const std::vector<uint64_t>& seeds,
                                 const std::vector<int64_t>& timesteps, int64_t steps, const Progress& progress = {});
 
 // The pullback bases of N samples at T timesteps: bases[t][n] belongs to seeds[n] at timesteps[t].
@@ -45,11 +45,11 @@ struct SweepBases {
     // bases[·][n]: one sample's bases over the sweep.
     std::vector<PullbackBasis> sampleBases(size_t n) const;
 };
-SweepBases computeSweepBases(DiffusionModel& model, const std::vector<uint64_t>& seeds, const SweepOptions& options,
+SweepBases computeSweepBases(DiffusionPipeline& model, const std::vector<uint64_t>& seeds, const SweepOptions& options,
                              const Progress& progress = {});
 
 // The pullback basis of the mid block's features at x (1, C, S, S) and timestep t.
-PullbackBasis basisAt(DiffusionModel& model, const torch::Tensor& x, int64_t timestep, const BasisOptions& options,
+PullbackBasis basisAt(DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep, const BasisOptions& options,
                       const Progress& progress = {});
 
 }  // namespace latentlens

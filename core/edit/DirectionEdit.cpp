@@ -8,8 +8,8 @@ namespace latentlens {
 
 double editUnit(const torch::Tensor& xt) { return xt.to(torch::kFloat64).norm().item<double>() / 20.0; }
 
-void checkBasisFits(const PullbackBasis& basis, const DiffusionModel& model, int64_t timestep) {
-    const auto shape = model.sampleShape();
+void checkBasisFits(const PullbackBasis& basis, const DiffusionPipeline& model, int64_t timestep) {
+    const auto shape = model.latentShape();
     if (!basis.v.defined() || basis.v.dim() != 4 || basis.v.sizes().slice(1).vec() != shape) {
         throw Error("the basis was computed for inputs of another shape than model " + model.name() + "'s (" +
                     std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ")");
@@ -44,6 +44,17 @@ torch::Tensor shiftAlongDirections(const torch::Tensor& xt, const PullbackBasis&
         shift += alphas[i] * unit * basis.v[indices[i]];
     }
     return xt + shift.to(xt.options()).reshape(xt.sizes());
+}
+
+torch::Tensor shiftAlongEachDirection(const torch::Tensor& xt, const PullbackBasis& basis, double alpha) {
+    std::vector<torch::Tensor> shifted;
+    for (int64_t i = 0; i < basis.k; ++i) {
+        for (double sign : {-1.0, 1.0}) {
+            auto x = shiftAlongDirections(xt, basis, {i}, {sign * alpha});
+            shifted.push_back(x.dim() == 3 ? x.unsqueeze(0) : x);
+        }
+    }
+    return torch::cat(shifted, 0);
 }
 
 }  // namespace latentlens

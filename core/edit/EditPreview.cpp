@@ -6,17 +6,18 @@
 
 namespace latentlens {
 
-torch::Tensor predictCleanImage(DiffusionModel& model, const torch::Tensor& x, int64_t timestep) {
+torch::Tensor predictCleanImage(const DiffusionPipeline& pipeline, const torch::Tensor& x, int64_t timestep,
+                                const Conditioning& conditioning) {
     torch::NoGradGuard noGrad;
     auto batch = x.dim() == 3 ? x.unsqueeze(0) : x;
-    auto eps = model.unet()->forward(batch, timestep);
-    auto clean = model.scheduler().predictOriginal(eps, timestep, batch);
+    auto eps = pipeline.noisePredictor(conditioning)->predict(batch, timestep);
+    auto clean = pipeline.scheduler().predictOriginal(eps, timestep, batch);
     return x.dim() == 3 ? clean[0] : clean;
 }
 
-torch::Tensor quickDenoise(DiffusionModel& model, const torch::Tensor& x, int64_t timestep, int64_t fullTrajectorySteps,
-                           const Progress& progress) {
-    DdimSampler sampler(model, fullTrajectorySteps);
+torch::Tensor quickDenoise(const DiffusionPipeline& pipeline, const torch::Tensor& x, int64_t timestep,
+                           int64_t fullTrajectorySteps, const Progress& progress, const Conditioning& conditioning) {
+    DdimSampler sampler(pipeline, fullTrajectorySteps, std::nullopt, conditioning);
     auto batch = x.dim() == 3 ? x.unsqueeze(0) : x;
     auto clean = sampler.denoise(batch, timestep, 0.0, 0, false, progress).result;
     return x.dim() == 3 ? clean[0] : clean;

@@ -23,10 +23,10 @@ double defaultGuidanceGamma(int64_t timestep, int64_t numTrainTimesteps) {
     return anchors[3][1];
 }
 
-torch::Tensor guidanceEdit(DiffusionModel& model, const torch::Tensor& xt, int64_t timestep,
+torch::Tensor guidanceEdit(const DiffusionPipeline& model, const torch::Tensor& xt, int64_t timestep,
                            const torch::Tensor& direction, const GuidanceOptions& options, const Progress& progress) {
     if (options.iterations < 0) throw Error("guidance iterations must be >= 0");
-    const auto shape = model.sampleShape();
+    const auto shape = model.latentShape();
     auto x = (xt.dim() == 3 ? xt.unsqueeze(0) : xt).to(model.tensorOptions());
     if (x.sizes().slice(1).vec() != shape || x.size(0) != 1 || direction.sizes().vec() != shape) {
         throw Error("guidance needs one x_t and one direction shaped like the model's input");
@@ -38,9 +38,10 @@ torch::Tensor guidanceEdit(DiffusionModel& model, const torch::Tensor& xt, int64
     // rows of one batched call it is not bit-exactly zero on every CPU, so it is skipped.
     if (!offset.any().item<bool>()) return xt.dim() == 3 ? x[0] : x;
     auto t = torch::tensor(timestep);
+    const auto predictor = model.noisePredictor(options.conditioning);
     for (int i = 0; i < options.iterations; ++i) {
         progress.throwIfCancelled();
-        auto eps = model.unet()->forward(torch::cat({x + offset, x}), t);  // both ε in one call
+        auto eps = predictor->predict(torch::cat({x + offset, x}), t);  // both ε in one call
         x = x + gamma * (eps[0] - eps[1]).unsqueeze(0);
         progress.report(static_cast<double>(i + 1) / options.iterations,
                         "guidance " + std::to_string(i + 1) + "/" + std::to_string(options.iterations));

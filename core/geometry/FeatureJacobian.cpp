@@ -16,24 +16,26 @@ int64_t product(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
-FeatureJacobian::FeatureJacobian(DiffusionModel& model, const torch::Tensor& x, int64_t timestep, BlockId block,
-                                 int64_t chunkSize)
+FeatureJacobian::FeatureJacobian(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
+                                 std::optional<BlockId> block, int64_t chunkSize, Conditioning conditioning)
     : model_(model),
+      denoiser_(model.denoiser()),
+      conditioning_(std::move(conditioning)),
       x_(x.dim() == 3 ? x.unsqueeze(0) : x),
       timestep_(timestep),
-      block_(block),
+      block_(block.value_or(denoiser_.defaultFeatureBlock())),
       chunkSize_(std::max<int64_t>(1, chunkSize)),
-      inputShape_(model.sampleShape()),
-      outputShape_(model.unet()->featureShape(block)),
+      inputShape_(denoiser_.latentShape()),
+      outputShape_(denoiser_.featureShape(block_)),
       inputDim_(product(inputShape_)),
       outputDim_(product(outputShape_)) {
-    const auto expected = model.sampleShape();
+    const auto& expected = inputShape_;
     if (x_.dim() != 4 || x_.size(0) != 1 || x_.size(1) != expected[0] || x_.size(2) != expected[1] ||
         x_.size(3) != expected[2]) {
         throw Error("the Jacobian is taken at one sample of shape (" + std::to_string(expected[0]) + ", " +
                     std::to_string(expected[1]) + ", " + std::to_string(expected[2]) + ")");
     }
-    const int64_t last = model.scheduler().numTrainTimesteps() - 1;
+    const int64_t last = model.numTrainTimesteps() - 1;
     if (timestep < 0 || timestep > last) {
         throw Error("timestep " + std::to_string(timestep) + " is outside 0.." + std::to_string(last));
     }
@@ -42,7 +44,7 @@ FeatureJacobian::FeatureJacobian(DiffusionModel& model, const torch::Tensor& x, 
 
 torch::Tensor FeatureJacobian::features() const {
     torch::NoGradGuard noGrad;
-    return model_.unet()->features(x_, timestep_, block_).reshape({-1}).to(torch::kFloat64);
+    return denoiser_.features(x_, timestep_, block_, conditioning_).reshape({-1}).to(torch::kFloat64);
 }
 
 torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V) const {
@@ -53,7 +55,7 @@ torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V) const {
     ForwardAdLevel level;
     auto primal = x_.expand(shape).contiguous();
     auto tangent = V.to(model_.tensorOptions()).reshape(shape).contiguous();
-    auto h = model_.unet()->features(level.makeDual(primal, tangent), timestep_, block_);
+    auto h = denoiser_.features(level.makeDual(primal, tangent), timestep_, block_, conditioning_);
     auto result = level.tangent(h);
     if (!result.defined()) return torch::zeros({k, outputDim_}, torch::kFloat64);
     return result.reshape({k, outputDim_}).to(torch::kCPU, torch::kFloat64);
@@ -65,7 +67,7 @@ torch::Tensor FeatureJacobian::vjpChunk(const torch::Tensor& U) const {
     shape.insert(shape.end(), inputShape_.begin(), inputShape_.end());
     torch::AutoGradMode enableGrad(true);
     auto input = x_.expand(shape).contiguous().requires_grad_(true);
-    auto h = model_.unet()->features(input, timestep_, block_);
+    auto h = denoiser_.features(input, timestep_, block_, conditioning_);
     auto cotangent = U.to(model_.tensorOptions()).reshape(h.sizes());
     auto grads = torch::autograd::grad({h}, {input}, {cotangent});
     return grads[0].reshape({k, inputDim_}).to(torch::kCPU, torch::kFloat64);

@@ -1,32 +1,37 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include <torch/types.h>
 
 #include "core/Progress.h"
 #include "core/model/BlockId.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/Conditioning.h"
+#include "core/pipeline/DiffusionPipeline.h"
 
 namespace latentlens {
 
-// J = ∂h/∂x_t at one point x_t and timestep t, where h is a block's output (the mid block by
-// default), used only through products: J·V by forward-mode AD and Jᵀ·U by reverse mode, each
-// batched over a block of vectors (the batch dimension carries the block: x repeated, tangents
-// or cotangents = the block) and chunked to bound memory. J itself is never formed.
+// J = ∂h/∂x_t at one point x_t and timestep t, where h is a block's output of the pipeline's
+// Denoiser (its default feature block unless one is named) under a conditioning. J is used only
+// through products: J·V by forward-mode AD and Jᵀ·U by reverse mode, each batched over a block of
+// vectors (the batch dimension carries the block: x repeated, tangents or cotangents = the block)
+// and chunked to bound memory. J itself is never formed.
 class FeatureJacobian {
 public:
-    // x: (1, C, S, S) or (C, S, S) in the model's dtype/device.
-    FeatureJacobian(DiffusionModel& model, const torch::Tensor& x, int64_t timestep, BlockId block = BlockId::mid(),
-                    int64_t chunkSize = 32);
+    // x: (1, C, H, W) or (C, H, W), a latent of the pipeline's latentShape().
+    FeatureJacobian(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
+                    std::optional<BlockId> block = std::nullopt, int64_t chunkSize = 32,
+                    Conditioning conditioning = {});
 
-    int64_t inputDim() const { return inputDim_; }    // C·S·S
+    int64_t inputDim() const { return inputDim_; }    // C·H·W
     int64_t outputDim() const { return outputDim_; }  // dim h
-    const std::vector<int64_t>& inputShape() const { return inputShape_; }  // (C, S, S)
+    const std::vector<int64_t>& inputShape() const { return inputShape_; }  // (C, H, W)
     const std::vector<int64_t>& outputShape() const { return outputShape_; }
     int64_t timestep() const { return timestep_; }
-    const DiffusionModel& model() const { return model_; }
-    // The point x_t, (1, C, S, S) in the model's dtype.
+    const DiffusionPipeline& model() const { return model_; }
+    const Conditioning& conditioning() const { return conditioning_; }
+    // The point x_t, (1, C, H, W) in the model's dtype.
     const torch::Tensor& point() const { return x_; }
     const BlockId& block() const { return block_; }
 
@@ -45,8 +50,10 @@ private:
     torch::Tensor jvpChunk(const torch::Tensor& V) const;
     torch::Tensor vjpChunk(const torch::Tensor& U) const;
 
-    DiffusionModel& model_;
-    torch::Tensor x_;  // (1, C, S, S)
+    const DiffusionPipeline& model_;
+    const Denoiser& denoiser_;
+    Conditioning conditioning_;
+    torch::Tensor x_;  // (1, C, H, W)
     int64_t timestep_;
     BlockId block_;
     int64_t chunkSize_;

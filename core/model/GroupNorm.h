@@ -15,8 +15,6 @@ public:
     GroupNormImpl(int64_t groups, int64_t channels, double eps);
     torch::Tensor forward(const torch::Tensor& x) const;  // (N, C, ...) → same shape
 
-    int64_t groups() const { return groups_; }
-
 private:
     int64_t groups_;
     int64_t channels_;

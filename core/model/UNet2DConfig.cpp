@@ -110,32 +110,4 @@ UNet2DConfig UNet2DConfig::load(const std::filesystem::path& file) {
     return fromJson(readJsonConfigFile(file, "model config"), file.string());
 }
 
-nlohmann::json UNet2DConfig::toJson() const {
-    nlohmann::json j;
-    j["_class_name"] = "UNet2DModel";
-    j["sample_size"] = sampleSize;
-    j["in_channels"] = inChannels;
-    j["out_channels"] = outChannels;
-    j["center_input_sample"] = centerInputSample;
-    j["time_embedding_type"] = timeEmbeddingType;
-    j["time_embedding_dim"] = timeEmbeddingDim ? nlohmann::json(*timeEmbeddingDim) : nlohmann::json(nullptr);
-    j["freq_shift"] = freqShift;
-    j["flip_sin_to_cos"] = flipSinToCos;
-    j["down_block_types"] = downBlockTypes;
-    j["up_block_types"] = upBlockTypes;
-    j["block_out_channels"] = blockOutChannels;
-    j["layers_per_block"] = layersPerBlock;
-    j["mid_block_scale_factor"] = midBlockScaleFactor;
-    j["downsample_padding"] = downsamplePadding;
-    j["act_fn"] = actFn;
-    j["attention_head_dim"] = attentionHeadDim ? nlohmann::json(*attentionHeadDim) : nlohmann::json(nullptr);
-    j["norm_num_groups"] = normNumGroups;
-    j["attn_norm_num_groups"] = attnNormNumGroups ? nlohmann::json(*attnNormNumGroups) : nlohmann::json(nullptr);
-    j["norm_eps"] = normEps;
-    j["resnet_time_scale_shift"] = resnetTimeScaleShift;
-    j["add_attention"] = addAttention;
-    j["num_train_timesteps"] = numTrainTimesteps ? nlohmann::json(*numTrainTimesteps) : nlohmann::json(nullptr);
-    return j;
-}
-
 }  // namespace latentlens

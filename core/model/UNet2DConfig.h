@@ -45,7 +45,6 @@ struct UNet2DConfig {
 
     static UNet2DConfig fromJson(const nlohmann::json& json, const std::string& source);
     static UNet2DConfig load(const std::filesystem::path& file);
-    nlohmann::json toJson() const;
 };
 
 }  // namespace latentlens

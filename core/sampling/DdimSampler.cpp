@@ -18,13 +18,23 @@ SchedulerConfig withClip(SchedulerConfig config, std::optional<bool> clipSample)
 
 }  // namespace
 
-DdimSampler::DdimSampler(DiffusionModel& model, int64_t numInferenceSteps, std::optional<bool> clipSample)
-    : model_(model),
-      scheduler_(withClip(model.scheduler().config(), clipSample)),
+DdimSampler::DdimSampler(std::shared_ptr<const NoisePredictor> predictor, const SchedulerConfig& scheduler,
+                         Latents latents, int64_t numInferenceSteps, std::optional<bool> clipSample)
+    : predictor_(std::move(predictor)),
+      latents_(std::move(latents)),
+      scheduler_(withClip(scheduler, clipSample)),
       numInferenceSteps_(numInferenceSteps),
       stepRatio_(scheduler_.stepRatio(numInferenceSteps)),
       grid_(scheduler_.timesteps(numInferenceSteps)),
-      inverseGrid_(scheduler_.inverseTimesteps(numInferenceSteps)) {}
+      inverseGrid_(scheduler_.inverseTimesteps(numInferenceSteps)) {
+    if (!predictor_) throw Error("a sampler needs a noise predictor");
+}
+
+DdimSampler::DdimSampler(const DiffusionPipeline& pipeline, int64_t numInferenceSteps,
+                         std::optional<bool> clipSample, const Conditioning& conditioning)
+    : DdimSampler(pipeline.noisePredictor(conditioning), pipeline.scheduler().config(),
+                  Latents{pipeline.latentShape(), pipeline.tensorOptions(), pipeline.name()}, numInferenceSteps,
+                  clipSample) {}
 
 void DdimSampler::checkTimestep(int64_t t) const {
     const int64_t last = scheduler_.numTrainTimesteps() - 1;
@@ -34,10 +44,10 @@ void DdimSampler::checkTimestep(int64_t t) const {
 }
 
 void DdimSampler::checkLatents(const torch::Tensor& x) const {
-    const auto shape = model_.sampleShape();
+    const auto& shape = latents_.shape;
     if (!x.defined() || x.dim() != 4 || x.size(1) != shape[0] || x.size(2) != shape[1] || x.size(3) != shape[2]) {
         throw Error("latents must have shape (N, " + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " +
-                    std::to_string(shape[2]) + ") for model " + model_.name());
+                    std::to_string(shape[2]) + ") for model " + latents_.modelName);
     }
 }
 
@@ -71,13 +81,13 @@ std::vector<DdimStep> DdimSampler::inversionPlan(int64_t toTimestep) const {
 }
 
 torch::Tensor DdimSampler::noise(uint64_t seed, int64_t count) const {
-    auto shape = model_.sampleShape();
+    const auto& shape = latents_.shape;
     std::vector<torch::Tensor> samples;
     for (int64_t i = 0; i < count; ++i) {
         auto generator = at::detail::createCPUGenerator(seed + static_cast<uint64_t>(i));
         samples.push_back(at::randn({shape[0], shape[1], shape[2]}, generator, torch::kFloat64));
     }
-    return torch::stack(samples).to(model_.tensorOptions());
+    return torch::stack(samples).to(latents_.options);
 }
 
 DdimRun DdimSampler::sample(const torch::Tensor& xT, double eta, uint64_t noiseSeed, bool keepTrajectory,
@@ -112,9 +122,9 @@ DdimRun DdimSampler::run(const torch::Tensor& start, const std::vector<DdimStep>
                          uint64_t noiseSeed, bool keepTrajectory, const Progress& progress) const {
     checkLatents(start);
     torch::NoGradGuard noGrad;
-    auto& unet = const_cast<DiffusionModel&>(model_).unet();
+    const auto& predictor = *predictor_;
     const auto& scheduler = scheduler_;
-    auto x = start.to(model_.tensorOptions());
+    auto x = start.to(latents_.options);
     DdimRun result;
     result.steps = plan;
     std::vector<torch::Tensor> trajectory;
@@ -126,10 +136,10 @@ DdimRun DdimSampler::run(const torch::Tensor& start, const std::vector<DdimStep>
         progress.throwIfCancelled();
         const auto& step = plan[i];
         if (inverse) {
-            auto eps = unet->forward(x, step.to);
+            auto eps = predictor.predict(x, step.to);
             x = scheduler.inverseStep(eps, step.from, step.to, x).prevSample;
         } else {
-            auto eps = unet->forward(x, step.from);
+            auto eps = predictor.predict(x, step.from);
             torch::Tensor variance;
             if (eta > 0) variance = at::randn(x.sizes(), *generator, torch::kFloat64).to(x.options());
             x = scheduler.step(eps, step.from, step.to, x, eta, variance).prevSample;

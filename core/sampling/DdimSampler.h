@@ -1,14 +1,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <torch/types.h>
 
 #include "core/Progress.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/Conditioning.h"
+#include "core/pipeline/DiffusionPipeline.h"
+#include "core/sampling/DdimScheduler.h"
+#include "core/sampling/NoisePredictor.h"
 
 namespace latentlens {
 
@@ -31,11 +36,23 @@ struct DdimRun {
 // (diffusers' set_timesteps); a partial run uses the steps of that grid that lie below t, plus
 // one short step from t onto the grid when t is not a grid point. So invert(x0, t) and
 // denoise(·, t) run mirrored steps, and a round trip is as close as DDIM inversion gets.
+// Every model call goes through a NoisePredictor (denoiser + conditioning, guidance included).
 class DdimSampler {
 public:
+    // What the sampler needs besides the predictor: the latents it accepts and makes.
+    struct Latents {
+        std::vector<int64_t> shape;      // (C, H, W)
+        torch::TensorOptions options;    // dtype/device
+        std::string modelName;           // for messages
+    };
+
     // clipSample overrides scheduler_config.json's clip_sample (clamping of the predicted x_0 at
     // every step) for this sampler; unset keeps the config's value, as diffusers does.
-    DdimSampler(DiffusionModel& model, int64_t numInferenceSteps, std::optional<bool> clipSample = std::nullopt);
+    DdimSampler(std::shared_ptr<const NoisePredictor> predictor, const SchedulerConfig& scheduler, Latents latents,
+                int64_t numInferenceSteps, std::optional<bool> clipSample = std::nullopt);
+    // The pipeline's denoiser under `conditioning` (none for unconditional models) and its scheduler.
+    DdimSampler(const DiffusionPipeline& pipeline, int64_t numInferenceSteps,
+                std::optional<bool> clipSample = std::nullopt, const Conditioning& conditioning = {});
 
     int64_t numInferenceSteps() const { return numInferenceSteps_; }
     // The first timestep of a full trajectory (where sample() starts), e.g. 980 for leading/50.
@@ -68,7 +85,8 @@ private:
     void checkTimestep(int64_t t) const;
     void checkLatents(const torch::Tensor& x) const;
 
-    DiffusionModel& model_;
+    std::shared_ptr<const NoisePredictor> predictor_;
+    Latents latents_;
     DdimScheduler scheduler_;
     int64_t numInferenceSteps_;
     int64_t stepRatio_;

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "io/FrameExport.h"
 #include "io/ImageFile.h"
 #include "io/NpyFile.h"
@@ -104,10 +104,10 @@ TEST(Cli, EvalWritesEpsilonAndFeaturesOfABatch) {
     auto result = runCli("eval --in " + (dir / "x.npy").string() + " --t 500 --dtype float64 --eps " +
                          (dir / "eps.npy").string() + " --features " + (dir / "h.npy").string());
     ASSERT_EQ(result.exitCode, 0) << result.output;
-    auto model = DiffusionModel::load(test::defaultModelDir(), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+    auto model = DiffusionPipeline::load(test::defaultModelDir(), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
     torch::NoGradGuard noGrad;
-    auto expected = model->unet()->forwardWithFeatures(x, torch::tensor(int64_t(500)), BlockId::mid());
-    EXPECT_TRUE(torch::equal(readNpy(dir / "eps.npy"), expected.sample));
+    auto expected = model->denoiser().predictWithFeatures(x, torch::tensor(int64_t(500)), BlockId::mid());
+    EXPECT_TRUE(torch::equal(readNpy(dir / "eps.npy"), expected.prediction));
     EXPECT_TRUE(torch::equal(readNpy(dir / "h.npy"), expected.features));
 
     // A single (C, S, S) input and another block.

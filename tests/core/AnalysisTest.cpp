@@ -212,7 +212,7 @@ TEST(AnalysisCurvedness, TangentLineTurningAtAKnownRate) {
 }
 
 TEST(AnalysisSweep, DefaultTimestepsAreTenFromNinetyToTenPercent) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     SweepOptions options;
     EXPECT_EQ(options.resolveTimesteps(*model),
               (std::vector<int64_t>{900, 811, 722, 633, 544, 456, 367, 278, 189, 100}));
@@ -228,7 +228,7 @@ TEST(AnalysisSweep, DefaultTimestepsAreTenFromNinetyToTenPercent) {
 // One small sweep on the default model (2 seeds, 2 timesteps, k = 3): the analyses' shapes and
 // ranges, the trajectory against a direct DDIM descent, and the bases against direct solves.
 TEST(AnalysisSweep, SmallRunOnTheDefaultModel) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     SweepOptions options;
     options.timesteps = {700, 300};
     options.basis.k = 3;
@@ -282,7 +282,7 @@ TEST(AnalysisSweep, SmallRunOnTheDefaultModel) {
 }
 
 TEST(AnalysisSweep, CurvednessOnTheDefaultModelAndCancel) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     SweepOptions options;
     options.timesteps = {500};
     options.basis.k = 3;

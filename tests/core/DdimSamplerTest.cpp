@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/model/SafetensorsFile.h"
 #include "core/sampling/DdimSampler.h"
 #include "support/TestSupport.h"
@@ -18,14 +18,14 @@ using test::relativeError;
 class FixtureSampler : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        model = DiffusionModel::load(fixtureDir(GetParam()), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+        model = DiffusionPipeline::load(fixtureDir(GetParam()), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
         reference = std::make_unique<SafetensorsFile>(fixtureDir(GetParam()) / "reference.safetensors");
     }
     std::vector<int64_t> referenceTimesteps(const std::string& key) {
         auto t = reference->tensor(key);
         return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
     }
-    std::shared_ptr<DiffusionModel> model;
+    std::shared_ptr<DiffusionPipeline> model;
     std::unique_ptr<SafetensorsFile> reference;
 };
 
@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureSampler, ::testing::ValuesIn(test::une
                          test::fixtureTestName);
 
 TEST(DdimSamplerPlan, PartialRunsMirrorEachOtherOnTheGrid) {
-    auto model = DiffusionModel::load(test::defaultModelDir());  // leading spacing, 1000 steps
+    auto model = DiffusionPipeline::load(test::defaultModelDir());  // leading spacing, 1000 steps
     DdimSampler sampler(*model, 50);
     EXPECT_EQ(sampler.startTimestep(), 980);
     auto down = sampler.denoisePlan(600);
@@ -78,7 +78,7 @@ TEST(DdimSamplerPlan, PartialRunsMirrorEachOtherOnTheGrid) {
 }
 
 TEST(DdimSamplerPlan, OffGridTimestepTakesOneShortStepOntoTheGrid) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     DdimSampler sampler(*model, 50);
     auto down = sampler.denoisePlan(999);
     EXPECT_EQ(down.front().from, 999);
@@ -94,7 +94,7 @@ TEST(DdimSamplerPlan, OffGridTimestepTakesOneShortStepOntoTheGrid) {
 TEST(DdimSamplerNoise, SeedsAreDiffusersGeneratorDraws) {
     // fixture x = torch.randn((2, C, S, S), generator=torch.Generator().manual_seed(700), dtype=float64):
     // our per-sample generator draws sample 0 the same way.
-    auto model = DiffusionModel::load(fixtureDir("ddpm-rgb16"), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+    auto model = DiffusionPipeline::load(fixtureDir("ddpm-rgb16"), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
     DdimSampler sampler(*model, 10);
     SafetensorsFile reference(fixtureDir("ddpm-rgb16") / "reference.safetensors");
     auto noise = sampler.noise(700, 1);
@@ -105,7 +105,7 @@ TEST(DdimSamplerNoise, SeedsAreDiffusersGeneratorDraws) {
 }
 
 TEST(DdimSamplerRun, EtaNoiseIsSeededAndCancellationStops) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     DdimSampler sampler(*model, 5);
     auto x = sampler.noise(1, 1);
     auto a = sampler.sample(x, 0.5, 11).result;

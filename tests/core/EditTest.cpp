@@ -11,7 +11,7 @@
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/MeanBasis.h"
 #include "core/geometry/SubspaceSimilarity.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/model/SafetensorsFile.h"
 #include "core/sampling/DdimSampler.h"
 #include "support/TestSupport.h"
@@ -22,7 +22,7 @@ namespace {
 class DefaultModelEdit : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        model = DiffusionModel::load(test::defaultModelDir());
+        model = DiffusionPipeline::load(test::defaultModelDir());
         DdimSampler sampler(*model, 20);
         xt = sampler.descend(sampler.noise(0, 1), sampler.startTimestep(), 600).result;
         FeatureJacobian jacobian(*model, xt, 600);
@@ -34,11 +34,11 @@ protected:
         basis.reset();
         model.reset();
     }
-    static std::shared_ptr<DiffusionModel> model;
+    static std::shared_ptr<DiffusionPipeline> model;
     static torch::Tensor xt;
     static std::unique_ptr<PullbackBasis> basis;
 };
-std::shared_ptr<DiffusionModel> DefaultModelEdit::model;
+std::shared_ptr<DiffusionPipeline> DefaultModelEdit::model;
 torch::Tensor DefaultModelEdit::xt;
 std::unique_ptr<PullbackBasis> DefaultModelEdit::basis;
 
@@ -63,7 +63,7 @@ TEST_F(DefaultModelEdit, BadArgumentsAreClearErrors) {
     EXPECT_THROW(shiftAlongDirections(xt, *basis, {4}, {1.0}), Error);       // index ≥ k
     EXPECT_THROW(shiftAlongDirections(xt, *basis, {0, 1}, {1.0}), Error);    // one α short
     EXPECT_THROW(checkBasisFits(*basis, *model, 500), Error);                // another t
-    auto other = DiffusionModel::load(test::fixtureDir("ddpm-rgb16"));
+    auto other = DiffusionPipeline::load(test::fixtureDir("ddpm-rgb16"));
     EXPECT_THROW(checkBasisFits(*basis, *other, 600), Error);                // another model/resolution
     EXPECT_NO_THROW(checkBasisFits(*basis, *model, 600));
 }
@@ -72,7 +72,7 @@ TEST_F(DefaultModelEdit, PreviewIsTheSchedulersCleanImageEstimate) {
     auto shifted = shiftAlongDirections(xt, *basis, {1}, {2.0});
     auto preview = predictCleanImage(*model, shifted, 600);
     torch::NoGradGuard noGrad;
-    auto eps = model->unet()->forward(shifted, 600);
+    auto eps = model->denoiser().predict(shifted, 600);
     auto alpha = model->scheduler().alphasCumprod()[600];
     auto expected = ((shifted - (1 - alpha).sqrt() * eps) / alpha.sqrt()).clamp(-1, 1);
     EXPECT_LE((preview - expected).abs().max().item<float>(), 1e-6);
@@ -81,7 +81,7 @@ TEST_F(DefaultModelEdit, PreviewIsTheSchedulersCleanImageEstimate) {
 // On the fixtures, against diffusers' own ε: x̂0 = clip((x − √(1−ᾱ_t) ε) / √ᾱ_t) at t = 500.
 TEST(EditPreviewFixtures, PreviewIsTheCleanImageFormulaWithDiffusersEpsilon) {
     for (const auto& name : test::unetFixtureNames()) {
-        auto model = DiffusionModel::load(test::fixtureDir(name), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+        auto model = DiffusionPipeline::load(test::fixtureDir(name), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
         SafetensorsFile reference(test::fixtureDir(name) / "reference.safetensors");
         auto x = reference.tensor("x").clone();
         auto eps = reference.tensor("eps_t500");

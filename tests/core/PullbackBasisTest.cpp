@@ -7,7 +7,7 @@
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/FeatureJacobian.h"
 #include "core/geometry/SubspaceSimilarity.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/model/SafetensorsFile.h"
 #include "support/TestSupport.h"
 
@@ -20,11 +20,11 @@ using test::relativeError;
 class FixtureJacobian : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        model = DiffusionModel::load(fixtureDir(GetParam()), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
+        model = DiffusionPipeline::load(fixtureDir(GetParam()), ModelOptions{torch::kFloat64, c10::Device(c10::kCPU)});
         reference = std::make_unique<SafetensorsFile>(fixtureDir(GetParam()) / "reference.safetensors");
         x = reference->tensor("x").slice(0, 0, 1).clone();
     }
-    std::shared_ptr<DiffusionModel> model;
+    std::shared_ptr<DiffusionPipeline> model;
     std::unique_ptr<SafetensorsFile> reference;
     torch::Tensor x;
 };
@@ -34,7 +34,7 @@ protected:
 TEST_P(FixtureJacobian, ProductsMatchFiniteDifferencesAndEachOther) {
     ModelOptions exact{torch::kFloat64, c10::Device(c10::kCPU)};
     exact.softmaxInFloat32 = false;  // float64 throughout, so difference quotients are clean
-    auto exactModel = DiffusionModel::load(fixtureDir(GetParam()), exact);
+    auto exactModel = DiffusionPipeline::load(fixtureDir(GetParam()), exact);
     FeatureJacobian jacobian(*exactModel, x, 500, BlockId::mid(), /*chunkSize=*/2);
     auto generator = at::detail::createCPUGenerator(5);
     auto V = at::randn({3, jacobian.inputDim()}, generator, torch::kFloat64);
@@ -47,8 +47,8 @@ TEST_P(FixtureJacobian, ProductsMatchFiniteDifferencesAndEachOther) {
     for (int64_t i = 0; i < 3; ++i) {
         auto direction = V[i].reshape(x.sizes());
         torch::NoGradGuard noGrad;
-        auto plus = exactModel->unet()->features(x + step * direction, 500, BlockId::mid()).reshape({-1});
-        auto minus = exactModel->unet()->features(x - step * direction, 500, BlockId::mid()).reshape({-1});
+        auto plus = exactModel->denoiser().features(x + step * direction, 500, BlockId::mid()).reshape({-1});
+        auto minus = exactModel->denoiser().features(x - step * direction, 500, BlockId::mid()).reshape({-1});
         EXPECT_LE(relativeError(JV[i], (plus - minus) / (2 * step)), 1e-7) << "column " << i;
     }
     auto left = JV.matmul(U.t());     // ⟨J v_i, u_j⟩
@@ -148,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::un
                          test::fixtureTestName);
 
 TEST(PullbackBasisSolver, CancellationStopsBetweenProducts) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     FeatureJacobian jacobian(*model, torch::randn({1, 1, 32, 32}), 600, BlockId::mid(), /*chunkSize=*/4);
     std::atomic<bool> cancel{false};
     Progress progress;
@@ -170,7 +170,7 @@ TEST(PullbackBasisSolver, CancellationStopsBetweenProducts) {
 }
 
 TEST(PullbackBasisSolver, BadOptionsAreClearErrors) {
-    auto model = DiffusionModel::load(test::defaultModelDir());
+    auto model = DiffusionPipeline::load(test::defaultModelDir());
     FeatureJacobian jacobian(*model, torch::zeros({1, 32, 32}), 600);
     BasisOptions options;
     options.k = 2000;  // more than the 1024 input dimensions

@@ -22,7 +22,7 @@
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
 #include "core/geometry/PullbackBasis.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 #include "io/BasisFile.h"
 #include "io/FrameExport.h"
@@ -56,7 +56,7 @@ constexpr int kSteps = latentlens::ui::test::kQuickSteps;
 class DirectionsTest : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { model_ = latentlens::DiffusionModel::load(LATENTLENS_DEFAULT_MODEL_DIR); }
+    void initTestCase() { model_ = latentlens::DiffusionPipeline::load(LATENTLENS_DEFAULT_MODEL_DIR); }
 
     void init() {
         window_ = latentlens::ui::test::openQuickWindow();
@@ -421,7 +421,7 @@ private:
     QAction* action(const char* name) const { return latentlens::ui::test::action(*window_, name); }
     ImageCanvas* canvas() const { return latentlens::ui::test::canvas(*window_); }
 
-    std::shared_ptr<latentlens::DiffusionModel> model_;
+    std::shared_ptr<latentlens::DiffusionPipeline> model_;
     std::unique_ptr<MainWindow> window_;
 };
 

@@ -15,7 +15,7 @@
 
 #include "UiTestRegistry.h"
 #include "WindowTestSupport.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 #include "ui/ImageCanvas.h"
 #include "ui/MainWindow.h"
@@ -37,7 +37,7 @@ constexpr int kSteps = latentlens::ui::test::kQuickSteps;
 class MainWindowTest : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { model_ = latentlens::DiffusionModel::load(LATENTLENS_DEFAULT_MODEL_DIR); }
+    void initTestCase() { model_ = latentlens::DiffusionPipeline::load(LATENTLENS_DEFAULT_MODEL_DIR); }
 
     void init() {
         window_ = latentlens::ui::test::openQuickWindow();
@@ -66,7 +66,7 @@ private slots:
         // The x̂0 view at t = 600 (a grid point): one U-Net call on the trajectory's x_600.
         torch::NoGradGuard noGrad;
         const auto x600 = run.trajectory[1];
-        const auto predicted = model_->scheduler().predictOriginal(model_->unet()->forward(x600, 600), 600, x600);
+        const auto predicted = model_->scheduler().predictOriginal(model_->denoiser().predict(x600, 600), 600, x600);
         QCOMPARE(preview()->image(), TensorImage::toQImage(predicted));
         QVERIFY(window_->statusText().startsWith(QStringLiteral("Generated seed 3 in ")));
     }
@@ -223,7 +223,7 @@ private:
     ImageCanvas* canvas() const { return latentlens::ui::test::canvas(*window_); }
     ImageCanvas* preview() const { return window_->findChild<ImageCanvas*>(QStringLiteral("predictionCanvas")); }
 
-    std::shared_ptr<latentlens::DiffusionModel> model_;
+    std::shared_ptr<latentlens::DiffusionPipeline> model_;
     std::unique_ptr<MainWindow> window_;
 };
 

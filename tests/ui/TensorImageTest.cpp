@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "UiTestRegistry.h"
+#include "core/Error.h"
 #include "io/ImageFile.h"
 #include "ui/TensorImage.h"
 
@@ -55,6 +56,9 @@ private slots:
     void refusesOtherShapes() {
         QVERIFY_THROWS_EXCEPTION(std::exception, TensorImage::toQImage(torch::zeros({4, 4})));
         QVERIFY(TensorImage::toQImage(torch::Tensor()).isNull());
+        // A latent of 4 channels is not an image: no silent picture of channels 0..2.
+        QVERIFY_THROWS_EXCEPTION(latentlens::Error, TensorImage::toQImage(torch::zeros({1, 4, 8, 8})));
+        QVERIFY_THROWS_EXCEPTION(latentlens::Error, TensorImage::toQImage(torch::zeros({2, 8, 8})));
     }
 };
 

@@ -6,16 +6,17 @@
 #include <torch/types.h>
 
 #include "core/Progress.h"
-#include "core/model/DiffusionModel.h"
+#include "core/pipeline/Conditioning.h"
+#include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 
-namespace latentlens::ui {
+namespace latentlens {
 
 struct TrajectoryLookup;
 
 // The latents one image passed through on its DDIM grid: a generation x_T → x_0 or an inversion
 // x_0 → x_t, held by timestep (the clean image at -1). Finding x_t at another timestep then costs
-// one U-Net call inside the held range, or the inversion steps up to t above it.
+// one model call inside the held range, or the inversion steps up to t above it.
 class LatentTrajectory {
 public:
     static constexpr int64_t kClean = -1;
@@ -36,8 +37,10 @@ public:
     // x_t for t in 0..T-1 on the grid of `steps` DDIM steps (deterministic, eta = 0): held latents
     // as they are; below the top, one DDIM step down from the nearest held timestep above t; above
     // the top, DDIM inversion continued along the grid and a last short step to t. Cancellable
-    // between U-Net calls (throws Cancelled).
-    TrajectoryLookup latentAt(DiffusionModel& model, int64_t steps, int64_t t, const Progress& progress = {}) const;
+    // between model calls (throws Cancelled). Every model call goes through the pipeline's noise
+    // predictor under `conditioning`.
+    TrajectoryLookup latentAt(const DiffusionPipeline& pipeline, int64_t steps, int64_t t, const Progress& progress = {},
+                              const Conditioning& conditioning = {}) const;
 
 private:
     std::map<int64_t, torch::Tensor> latents_;
@@ -50,4 +53,4 @@ struct TrajectoryLookup {
     int modelCalls = 0;
 };
 
-}  // namespace latentlens::ui
+}  // namespace latentlens

@@ -1,4 +1,4 @@
-#include "ui/LatentTrajectory.h"
+#include "core/sampling/LatentTrajectory.h"
 
 #include <string>
 #include <vector>
@@ -7,7 +7,7 @@
 
 #include "core/Error.h"
 
-namespace latentlens::ui {
+namespace latentlens {
 
 LatentTrajectory LatentTrajectory::fromRun(const DdimRun& run) {
     if (!run.trajectory.defined() || run.steps.empty()) throw Error("the run kept no trajectory");
@@ -31,9 +31,9 @@ torch::Tensor LatentTrajectory::at(int64_t t) const {
     return found == latents_.end() ? torch::Tensor() : found->second;
 }
 
-TrajectoryLookup LatentTrajectory::latentAt(DiffusionModel& model, int64_t steps, int64_t t,
-                                            const Progress& progress) const {
-    const int64_t last = model.scheduler().numTrainTimesteps() - 1;
+TrajectoryLookup LatentTrajectory::latentAt(const DiffusionPipeline& pipeline, int64_t steps, int64_t t,
+                                            const Progress& progress, const Conditioning& conditioning) const {
+    const int64_t last = pipeline.numTrainTimesteps() - 1;
     if (t < 0 || t > last) throw Error("timestep " + std::to_string(t) + " is outside 0.." + std::to_string(last));
     if (latents_.empty()) throw Error("no latents to start from");
     TrajectoryLookup lookup;
@@ -43,14 +43,14 @@ TrajectoryLookup LatentTrajectory::latentAt(DiffusionModel& model, int64_t steps
         return lookup;
     }
     torch::NoGradGuard noGrad;
-    auto& unet = model.unet();
-    const auto& scheduler = model.scheduler();
+    const auto predictor = pipeline.noisePredictor(conditioning);
+    const auto& scheduler = pipeline.scheduler();
 
     if (auto above = latents_.upper_bound(t); above != latents_.end()) {
         // One deterministic DDIM step down from the nearest held latent above t.
         progress.throwIfCancelled();
         const auto& [from, x] = *above;
-        auto eps = unet->forward(x, from);
+        auto eps = predictor->predict(x, from);
         lookup.latent = scheduler.step(eps, from, t, x).prevSample;
         lookup.modelCalls = 1;
         progress.report(1.0, "stepping from t=" + std::to_string(from) + " to t=" + std::to_string(t));
@@ -71,7 +71,7 @@ TrajectoryLookup LatentTrajectory::latentAt(DiffusionModel& model, int64_t steps
     for (size_t i = 0; i < targets.size(); ++i) {
         progress.throwIfCancelled();
         const int64_t to = targets[i];
-        auto eps = unet->forward(x, to);
+        auto eps = predictor->predict(x, to);
         x = scheduler.inverseStep(eps, from, to, x).prevSample;
         if (i + 1 < targets.size() || onGrid) lookup.trajectory.latents_[to] = x;  // grid points only
         from = to;
@@ -84,4 +84,4 @@ TrajectoryLookup LatentTrajectory::latentAt(DiffusionModel& model, int64_t steps
     return lookup;
 }
 
-}  // namespace latentlens::ui
+}  // namespace latentlens

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+namespace latentlens {
+
+// How a pipeline's networks are loaded: weights in `dtype` on `device`, no parameter gradients.
+struct ModelOptions {
+    c10::ScalarType dtype = c10::kFloat;
+    c10::Device device = c10::Device(c10::kCPU);
+    // Attention softmax in float32 even for float64 models, exactly as diffusers computes it
+    // (its upcast_softmax calls .float()). Turn off for float64 throughout.
+    bool softmaxInFloat32 = true;
+};
+
+}  // namespace latentlens
