@@ -52,4 +52,17 @@ torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Te
     return options_.outputScaleFactor == 1.0 ? out : out / options_.outputScaleFactor;
 }
 
+std::vector<ResnetBlock2D> registerResnetStack(torch::nn::Module& parent, const ResnetBlock2DOptions& first,
+                                               int64_t count) {
+    auto list = parent.register_module("resnets", torch::nn::ModuleList());
+    std::vector<ResnetBlock2D> resnets;
+    for (int64_t i = 0; i < count; ++i) {
+        ResnetBlock2DOptions options = first;
+        if (i > 0) options.inChannels = options.outChannels;
+        resnets.emplace_back(options);
+        list->push_back(resnets.back());
+    }
+    return resnets;
+}
+
 }  // namespace latentlens

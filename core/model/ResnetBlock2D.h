@@ -6,6 +6,8 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include <vector>
+
 #include "core/model/Activation.h"
 #include "core/model/GroupNorm.h"
 
@@ -41,5 +43,11 @@ private:
     torch::nn::Conv2d convShortcut_{nullptr};
 };
 TORCH_MODULE(ResnetBlock2D);
+
+// `count` resnets registered under "resnets" of `parent` (state-dict keys resnets.0, resnets.1,
+// ...), as the VAE's encoder and decoder blocks stack them: the first with `first`'s channels,
+// the others from outChannels to outChannels.
+std::vector<ResnetBlock2D> registerResnetStack(torch::nn::Module& parent, const ResnetBlock2DOptions& first,
+                                               int64_t count);
 
 }  // namespace latentlens

@@ -5,13 +5,7 @@
 namespace latentlens {
 
 UpDecoderBlock2DImpl::UpDecoderBlock2DImpl(const UpDecoderBlock2DOptions& options) {
-    auto resnetList = register_module("resnets", torch::nn::ModuleList());
-    for (int64_t i = 0; i < options.numLayers; ++i) {
-        ResnetBlock2DOptions resnet = options.resnet;
-        if (i > 0) resnet.inChannels = resnet.outChannels;
-        resnets_.emplace_back(resnet);
-        resnetList->push_back(resnets_.back());
-    }
+    resnets_ = registerResnetStack(*this, options.resnet, options.numLayers);
     if (options.addUpsample) {
         upsampler_ = Upsample2D(options.resnet.outChannels);
         register_module("upsamplers", torch::nn::ModuleList(upsampler_));
