@@ -26,7 +26,6 @@ public:
 
     // drawing: draw the line (stderr is a terminal and neither --quiet nor --verbose).
     void configure(bool drawing);
-    bool drawing() const { return drawing_; }
 
     // A Progress for one phase. Its fraction runs 0..1; messages are also logged at debug level.
     Progress phase();
