@@ -45,13 +45,27 @@ c10::Device resolveDevice(const std::string& name) {
 c10::ScalarType parseDtype(const std::string& name) {
     if (name == "float32" || name == "f32" || name == "float") return c10::kFloat;
     if (name == "float64" || name == "f64" || name == "double") return c10::kDouble;
-    throw Error("unknown dtype \"" + name + "\": expected float32 or float64");
+    if (name == "float16" || name == "fp16" || name == "half") return c10::kHalf;
+    if (name == "bfloat16" || name == "bf16") return c10::kBFloat16;
+    throw Error("unknown dtype \"" + name + "\": expected float32, float64, float16 or bfloat16");
 }
 
 std::string dtypeName(c10::ScalarType dtype) {
     if (dtype == c10::kFloat) return "float32";
     if (dtype == c10::kDouble) return "float64";
+    if (dtype == c10::kHalf) return "float16";
+    if (dtype == c10::kBFloat16) return "bfloat16";
     return c10::toString(dtype);
+}
+
+void checkComputeDtype(c10::ScalarType dtype, c10::Device device, const std::string& what) {
+    if (dtype == c10::kFloat || dtype == c10::kDouble) return;
+    if (dtype == c10::kHalf || dtype == c10::kBFloat16) {
+        if (device.is_cuda()) return;
+        throw Error(what + ": " + dtypeName(dtype) + " runs on CUDA only; on " + device.str() +
+                    " use float32 (the weights are converted on load)");
+    }
+    throw Error(what + ": models run in float32, float64, float16 or bfloat16, not " + dtypeName(dtype));
 }
 
 }  // namespace latentlens

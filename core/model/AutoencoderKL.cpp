@@ -8,6 +8,7 @@
 #include "core/Error.h"
 #include "core/Runtime.h"
 #include "core/model/AttentionBlock.h"
+#include "core/model/ComponentWeights.h"
 #include "core/model/ModuleWeights.h"
 
 namespace latentlens {
@@ -70,22 +71,18 @@ void AutoencoderKLImpl::setSoftmaxInFloat32(bool enabled) { setAttentionSoftmaxI
 
 void AutoencoderKLImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
 
-AutoencoderKL loadAutoencoderKL(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device) {
-    if (dtype != c10::kFloat && dtype != c10::kDouble) {
-        throw Error("models run in float32 or float64, not " + dtypeName(dtype));
-    }
-    const auto weightsPath = folder / "diffusion_pytorch_model.safetensors";
+AutoencoderKL loadAutoencoderKL(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device,
+                                const std::string& variant) {
+    checkComputeDtype(dtype, device, folder.string());
     AutoencoderKL vae(AutoencoderKLConfig::load(folder / "config.json"));
+    const auto weightsPath = findComponentWeights(folder, "diffusion_pytorch_model", variant);
     vae->to(device, dtype);
     {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(weightsPath, ec)) {
-            throw Error(folder.string() + ": no diffusion_pytorch_model.safetensors in this VAE folder");
-        }
         SafetensorsFile weights(weightsPath);
         vae->loadWeights(weights);
     }
     for (auto& parameter : vae->parameters()) parameter.set_requires_grad(false);
+    vae->eval();
     spdlog::debug("loaded {} ({} parameters, {}, {})", weightsPath.string(), vae->parameterCount(), dtypeName(dtype),
                   device.str());
     return vae;

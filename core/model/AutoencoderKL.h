@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
@@ -71,9 +72,10 @@ private:
 TORCH_MODULE(AutoencoderKL);
 
 // A VAE folder as diffusers saves it (config.json + diffusion_pytorch_model.safetensors, e.g. a
-// pipeline's vae/), loaded strictly in `dtype` (float32 or float64) on `device`, in eval mode
+// pipeline's vae/), loaded strictly in `dtype` (float32 or float64; float16/bfloat16 on CUDA) on `device`, in eval mode
 // and without parameter gradients. Throws Error naming the file at fault.
+// `variant` picks the weight file as findComponentWeights does (core/model/ComponentWeights.h).
 AutoencoderKL loadAutoencoderKL(const std::filesystem::path& folder, c10::ScalarType dtype = c10::kFloat,
-                                c10::Device device = c10::Device(c10::kCPU));
+                                c10::Device device = c10::Device(c10::kCPU), const std::string& variant = {});
 
 }  // namespace latentlens

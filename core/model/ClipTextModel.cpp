@@ -7,6 +7,7 @@
 
 #include "core/Error.h"
 #include "core/Runtime.h"
+#include "core/model/ComponentWeights.h"
 #include "core/model/ModuleWeights.h"
 
 namespace latentlens {
@@ -71,14 +72,14 @@ void ClipTextModelImpl::loadWeights(const SafetensorsFile& file) {
     loadParametersStrict(*this, file, StrictLoadOptions{"text encoder checkpoint", {kPositionIdsKey}});
 }
 
-ClipTextModel loadClipTextModel(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device) {
-    if (dtype != c10::kFloat && dtype != c10::kDouble) {
-        throw Error("the text encoder runs in float32 or float64, not " + dtypeName(dtype));
-    }
+ClipTextModel loadClipTextModel(const std::filesystem::path& folder, c10::ScalarType dtype, c10::Device device,
+                                const std::string& variant) {
+    checkComputeDtype(dtype, device, folder.string());
     ClipTextModel model(ClipTextConfig::load(folder / "config.json"));
+    const auto weightsPath = findComponentWeights(folder, "model", variant);
     model->to(device, dtype);
     {
-        SafetensorsFile weights(folder / "model.safetensors");
+        SafetensorsFile weights(weightsPath);
         model->loadWeights(weights);
     }
     for (auto& parameter : model->parameters()) parameter.set_requires_grad(false);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <c10/core/Device.h>
@@ -56,8 +57,9 @@ private:
 TORCH_MODULE(ClipTextModel);
 
 // A transformers text_encoder/ folder (config.json + model.safetensors) loaded strictly, in
-// `dtype` (float32 or float64) on `device`, in eval mode, parameters without gradients.
+// `dtype` (float32 or float64; float16/bfloat16 on CUDA) on `device`, in eval mode, parameters without gradients.
+// `variant` picks the weight file as findComponentWeights does (core/model/ComponentWeights.h).
 ClipTextModel loadClipTextModel(const std::filesystem::path& folder, c10::ScalarType dtype = c10::kFloat,
-                                c10::Device device = c10::Device(c10::kCPU));
+                                c10::Device device = c10::Device(c10::kCPU), const std::string& variant = {});
 
 }  // namespace latentlens

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/Error.h"
+#include "core/model/ComponentWeights.h"
 
 namespace latentlens {
 namespace fs = std::filesystem;
@@ -15,21 +16,6 @@ namespace {
 bool isFile(const fs::path& path) {
     std::error_code ec;
     return fs::is_regular_file(path, ec);
-}
-
-fs::path findWeights(const fs::path& unetDir) {
-    for (const char* name : {"diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"}) {
-        if (isFile(unetDir / name)) return unetDir / name;
-    }
-    for (const char* name : {"diffusion_pytorch_model.bin", "diffusion_pytorch_model.fp16.bin", "pytorch_model.bin"}) {
-        if (isFile(unetDir / name)) {
-            throw Error((unetDir / name).string() +
-                        ": this is a PyTorch pickle checkpoint; LatentLens reads safetensors only (pickle files can run "
-                        "code). Convert it once with diffusers: UNet2DModel.from_pretrained(folder)"
-                        ".save_pretrained(folder, safe_serialization=True)");
-        }
-    }
-    throw Error(unetDir.string() + ": no diffusion_pytorch_model.safetensors in this folder");
 }
 
 fs::path executableDir() {
@@ -41,7 +27,7 @@ fs::path executableDir() {
 
 }  // namespace
 
-ModelFolder ModelFolder::resolve(const fs::path& folder) {
+ModelFolder ModelFolder::resolve(const fs::path& folder, const std::string& variant) {
     std::error_code ec;
     if (!fs::exists(folder, ec)) throw Error(folder.string() + ": no such model folder");
     if (!fs::is_directory(folder, ec)) {
@@ -58,7 +44,7 @@ ModelFolder ModelFolder::resolve(const fs::path& folder) {
         throw Error(folder.string() + ": not a diffusers model folder (no config.json here or in unet/)");
     }
     result.config = unetDir / "config.json";
-    result.weights = findWeights(unetDir);
+    result.weights = findComponentWeights(unetDir, "diffusion_pytorch_model", variant);
     for (const auto& candidate : {unetDir / "scheduler_config.json", unetDir / "scheduler" / "scheduler_config.json",
                                   unetDir.parent_path() / "scheduler" / "scheduler_config.json"}) {
         if (isFile(candidate)) {

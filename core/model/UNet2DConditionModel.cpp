@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/Runtime.h"
 #include "core/model/ModelFolder.h"
 #include "core/model/Attention.h"
 #include "core/model/ModuleWeights.h"
@@ -228,8 +229,9 @@ void UNet2DConditionModelImpl::setSoftmaxInFloat32(bool enabled) {
 void UNet2DConditionModelImpl::loadWeights(const SafetensorsFile& file) { loadParametersStrict(*this, file); }
 
 UNet2DConditionModel loadUNet2DConditionModel(const std::filesystem::path& folder, c10::ScalarType dtype,
-                                              c10::Device device) {
-    const auto files = ModelFolder::resolve(folder);
+                                              c10::Device device, const std::string& variant) {
+    checkComputeDtype(dtype, device, folder.string());
+    const auto files = ModelFolder::resolve(folder, variant);
     UNet2DConditionModel unet(UNet2DConditionConfig::load(files.config));
     unet->to(device, dtype);
     {

@@ -103,7 +103,9 @@ TORCH_MODULE(UNet2DConditionModel);
 // or the .fp16.safetensors variant when only that exists; a pipeline folder's unet/ also works),
 // loads the weights converted to `dtype` on `device`, without parameter gradients, in eval mode.
 // Throws Error naming the file on any problem.
+// `variant` picks the weight file as findComponentWeights does (core/model/ComponentWeights.h).
 UNet2DConditionModel loadUNet2DConditionModel(const std::filesystem::path& folder, c10::ScalarType dtype = c10::kFloat,
-                                              c10::Device device = c10::Device(c10::kCPU));
+                                              c10::Device device = c10::Device(c10::kCPU),
+                                              const std::string& variant = {});
 
 }  // namespace latentlens

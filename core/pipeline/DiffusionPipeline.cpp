@@ -54,7 +54,7 @@ std::string DiffusionPipeline::describe() const {
     std::ostringstream out;
     out << "model:       " << name() << " (" << folder_.root.string() << ")\n"
         << "weights:     " << folder_.weights.string() << "\n"
-        << denoiser_->describe()
+        << denoiser_->describe() << codec_->describe() << (textEncoder_ ? textEncoder_->describe() : std::string())
         << "scheduler:   " << s.className << " -> DDIM, " << s.numTrainTimesteps << " train steps, "
         << (s.trainedBetas.empty() ? s.betaSchedule : std::string("trained")) << " betas " << s.betaStart << ".."
         << s.betaEnd << ", " << s.predictionType << " prediction, spacing " << s.timestepSpacing << ", clip_sample "

@@ -7,8 +7,12 @@
 #include "core/Error.h"
 #include "core/Runtime.h"
 #include "core/config/JsonConfigReader.h"
+#include "core/pipeline/AutoencoderKLCodec.h"
+#include "core/pipeline/ClipTextEncoder.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/pipeline/IdentityCodec.h"
+#include "core/pipeline/StableDiffusionFolder.h"
+#include "core/pipeline/UNet2DConditionDenoiser.h"
 #include "core/pipeline/UNet2DDenoiser.h"
 
 namespace latentlens {
@@ -35,24 +39,41 @@ std::string classNameIn(const fs::path& file, const std::string& what) {
     }
 }
 
-[[noreturn]] void notSupportedYet(const fs::path& folder, const std::string& className) {
-    throw Error(folder.string() + ": " + className +
-                " is not supported yet; LatentLens runs unconditional UNet2DModel pipelines (DDPM/DDIM) for now");
+std::shared_ptr<DiffusionPipeline> loadStableDiffusion(const fs::path& path, const ModelOptions& options) {
+    const auto sd = StableDiffusionFolder::resolve(path);
+    // Everything cheap is read first, so a bad config fails before any weights are loaded.
+    const auto schedulerConfig = SchedulerConfig::load(sd.schedulerConfig);
+    auto folder = ModelFolder::resolve(path, options.variant);
+    auto denoiser = UNet2DConditionDenoiser::load(sd.unet, options);
+    auto codec = AutoencoderKLCodec::load(sd.vae, options, denoiser->latentShape());
+    auto textEncoder = ClipTextEncoder::load(sd.tokenizer, sd.textEncoder, options);
+    const auto width = textEncoder->embeddingShape()[1];
+    if (width != denoiser->contextDim()) {
+        throw Error((sd.textEncoder / "config.json").string() + ": the text encoder's hidden size " +
+                    std::to_string(width) + " differs from the UNet's cross_attention_dim " +
+                    std::to_string(denoiser->contextDim()) + " (" + (sd.unet / "config.json").string() + ")");
+    }
+    if (schedulerConfig.className != "DDIMScheduler") {
+        spdlog::info("{}: {} config, run as DDIM (as DDIMScheduler.from_config reads it)", sd.schedulerConfig.string(),
+                     schedulerConfig.className);
+    }
+    return std::make_shared<DiffusionPipeline>(std::move(folder), std::move(denoiser), std::move(codec),
+                                               std::move(textEncoder), DdimScheduler(schedulerConfig));
 }
 
 }  // namespace
 
 std::shared_ptr<DiffusionPipeline> PipelineLoader::load(const fs::path& path, const ModelOptions& options) {
-    if (options.dtype != c10::kFloat && options.dtype != c10::kDouble) {
-        throw Error("models run in float32 or float64, not " + dtypeName(options.dtype));
-    }
-    const auto pipelineClass = classNameIn(path / "model_index.json", "pipeline index");
-    if (pipelineClass.rfind("StableDiffusion", 0) == 0) notSupportedYet(path, pipelineClass);
+    checkComputeDtype(options.dtype, options.device, path.string());
+    if (StableDiffusionFolder::isStableDiffusion(path)) return loadStableDiffusion(path, options);
     for (const auto& config : {path / "config.json", path / "unet" / "config.json"}) {
-        if (classNameIn(config, "model config") == "UNet2DConditionModel") notSupportedYet(path, "UNet2DConditionModel");
+        if (classNameIn(config, "model config") == "UNet2DConditionModel") {
+            throw Error(path.string() + ": a UNet2DConditionModel needs its pipeline (VAE, text encoder, tokenizer, "
+                        "scheduler): open the Stable Diffusion pipeline folder with model_index.json");
+        }
     }
 
-    auto folder = ModelFolder::resolve(path);
+    auto folder = ModelFolder::resolve(path, options.variant);
     const auto config = UNet2DConfig::load(folder.config);
     SchedulerConfig schedulerConfig;
     if (folder.schedulerConfig.empty()) {

@@ -13,7 +13,9 @@ class DiffusionPipeline;
 // and the network config's "_class_name":
 //  - a UNet2DModel folder, or a pipeline folder with unet/ + scheduler/ (see ModelFolder):
 //    UNet2DDenoiser + IdentityCodec, no text encoder;
-//  - a StableDiffusionPipeline (or a UNet2DConditionModel): Error "not supported yet" naming the folder.
+//  - a StableDiffusionPipeline folder (see StableDiffusionFolder): UNet2DConditionDenoiser,
+//    AutoencoderKLCodec, ClipTextEncoder and the scheduler's betas run as DDIM;
+//  - a lone UNet2DConditionModel folder: Error asking for its pipeline folder.
 // Throws Error on any problem; nothing is half-loaded.
 class PipelineLoader {
 public:

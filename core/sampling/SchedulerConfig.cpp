@@ -30,9 +30,19 @@ SchedulerConfig SchedulerConfig::fromJson(const nlohmann::json& json, const std:
     SchedulerConfig c;
 
     c.className = r.get<std::string>("_class_name", defaults.className);
-    if (c.className != "DDIMScheduler" && c.className != "DDPMScheduler" && c.className != "DDIMInverseScheduler") {
+    // Any scheduler of the DDPM family is read as DDIMScheduler.from_config reads it: its betas,
+    // offset, spacing and prediction type (DDIM's defaults for keys it lacks). Schedulers without
+    // a beta schedule are another model family and refused.
+    const bool endsInScheduler =
+        c.className.size() > 9 && c.className.compare(c.className.size() - 9, 9, "Scheduler") == 0;
+    bool betaFree = false;
+    for (const char* prefix : {"FlowMatch", "ScoreSdeVe", "KarrasVe", "CMStochasticIterative", "EDM", "IPNDM"}) {
+        if (c.className.rfind(prefix, 0) == 0) betaFree = true;
+    }
+    if (!endsInScheduler || betaFree) {
         r.fail("_class_name", "is \"" + c.className +
-                                  "\"; LatentLens reads DDIMScheduler, DDPMScheduler or DDIMInverseScheduler configs");
+                                  "\"; LatentLens runs schedulers with a beta schedule (DDIM, DDPM, PNDM, Euler, LMS, "
+                                  "DPM-Solver, ...) as DDIM");
     }
 
     // Dynamic thresholding (Imagen) changes every step; refuse rather than compute something else.

@@ -9,8 +9,10 @@
 
 namespace latentlens {
 
-// The fields of a diffusers scheduler_config.json (DDIMScheduler or DDPMScheduler) that DDIM uses.
-// Missing keys take DDIMScheduler's defaults, as DDIMScheduler.from_config does.
+// The fields of a diffusers scheduler_config.json that DDIM uses. Any scheduler with a beta
+// schedule (DDIM, DDPM, PNDM as Stable Diffusion ships, Euler, LMS, DPM-Solver, ...) is read the
+// way DDIMScheduler.from_config reads it: missing keys take DDIMScheduler's defaults, keys DDIM
+// does not know are ignored. className keeps the file's class for messages.
 struct SchedulerConfig {
     std::string className = "DDIMScheduler";
     int64_t numTrainTimesteps = 1000;

@@ -152,6 +152,30 @@ TEST(DdimSchedulerTest, RealSchedulerConfigsLoad) {
     EXPECT_EQ(scheduler.alphaProd(-1).item<float>(), 1.0f);
 }
 
+// Stable Diffusion 1.5 and 2.1-base ship PNDMScheduler configs; diffusers' DDIMScheduler.from_config
+// takes their betas and offset, and DDIM's defaults for what they lack (timestep_spacing "leading").
+TEST(DdimSchedulerTest, PndmConfigsOfRealPipelinesRunAsDdim) {
+    const auto configs = test::fixturesDir().parent_path() / "configs";
+    for (const char* name : {"sd15", "sd21-base"}) {
+        SCOPED_TRACE(name);
+        const auto config = SchedulerConfig::load(configs / name / "scheduler" / "scheduler_config.json");
+        EXPECT_EQ(config.className, "PNDMScheduler");
+        EXPECT_EQ(config.betaSchedule, "scaled_linear");
+        EXPECT_DOUBLE_EQ(config.betaStart, 0.00085);
+        EXPECT_DOUBLE_EQ(config.betaEnd, 0.012);
+        EXPECT_FALSE(config.setAlphaToOne);
+        EXPECT_FALSE(config.clipSample);
+        EXPECT_EQ(config.stepsOffset, 1);
+        EXPECT_EQ(config.timestepSpacing, "leading");
+        EXPECT_EQ(config.predictionType, "epsilon");
+        DdimScheduler scheduler(config);
+        // DDIMScheduler.from_config(pndm_config).set_timesteps(10).timesteps
+        EXPECT_EQ(scheduler.timesteps(10), (std::vector<int64_t>{901, 801, 701, 601, 501, 401, 301, 201, 101, 1}));
+        // scaled_linear betas: alphas_cumprod[999] of SD is 0.0047 (float32).
+        EXPECT_NEAR(scheduler.alphaProd(999).item<double>(), 0.00466, 1e-4);
+    }
+}
+
 TEST(DdimSchedulerTest, TrailingSpacingKeepsExactlyNSteps) {
     // numpy's float arange gives 62 entries for T=1000, n=61 (the last rounding to -1).
     DdimScheduler scheduler = makeScheduler({{"timestep_spacing", "trailing"}});
@@ -452,7 +476,11 @@ TEST(SchedulerConfigTest, BadConfigsThrowNamingKeyAndSource) {
     expectErrorMentioning(parse({{"beta_schedule", "cosine"}}), {src, "beta_schedule", "cosine"});
     expectErrorMentioning(parse({{"timestep_spacing", "uniform"}}), {src, "timestep_spacing", "uniform"});
     expectErrorMentioning(parse({{"prediction_type", "flow"}}), {src, "prediction_type", "flow"});
-    expectErrorMentioning(parse({{"_class_name", "PNDMScheduler"}}), {src, "_class_name", "PNDMScheduler"});
+    // Schedulers without a beta schedule are another model family.
+    expectErrorMentioning(parse({{"_class_name", "FlowMatchEulerDiscreteScheduler"}}),
+                          {src, "_class_name", "FlowMatchEulerDiscreteScheduler", "beta schedule"});
+    expectErrorMentioning(parse({{"_class_name", "ScoreSdeVeScheduler"}}), {src, "_class_name", "ScoreSdeVeScheduler"});
+    expectErrorMentioning(parse({{"_class_name", "UNet2DModel"}}), {src, "_class_name", "UNet2DModel"});
 
     // Wrong JSON types.
     expectErrorMentioning(parse({{"clip_sample", "yes"}}), {src, "clip_sample"});

@@ -45,13 +45,6 @@ TEST(PipelineLoader, PipelineFolderWithUNetAndSchedulerLoadsTheSame) {
     EXPECT_TRUE(torch::equal(pipeline->denoiser().predict(x, 300), plain->denoiser().predict(x, 300)));
 }
 
-TEST(PipelineLoader, StableDiffusionIsNotSupportedYet) {
-    for (const char* name : {"sd1-tiny", "sd2-tiny"}) {
-        const auto folder = test::fixtureDir(name);
-        test::expectError(folder, "not supported yet", [&] { PipelineLoader::load(folder); });
-    }
-}
-
 TEST(DiffusionPipeline, UnconditionalModelTakesNoPrompt) {
     auto pipeline = DiffusionPipeline::load(test::defaultModelDir());
     const auto none = pipeline->condition("");
