@@ -44,7 +44,9 @@ public:
 
 void CommonOptions::addTo(CLI::App& command) {
     command.add_option("--model", model, "diffusers model folder (default: the embedded fmnist32 model)");
-    command.add_option("--dtype", dtype, "precision: float32 or float64")->check(CLI::IsMember({"float32", "float64"}));
+    command.add_option("--dtype", dtype, "precision: float32, float64; float16 or bfloat16 on CUDA")
+        ->check(CLI::IsMember({"float32", "float64", "float16", "bfloat16"}));
+    command.add_option("--variant", variant, "weight files of a variant, e.g. fp16 (*.fp16.safetensors)");
     command.add_option("--device", device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     command.add_option("--threads", threads, "intra-op threads (0: one per core)")->check(CLI::NonNegativeNumber);
     command.add_flag("-v,--verbose", verbose, "log every step");
@@ -55,7 +57,11 @@ std::shared_ptr<DiffusionPipeline> CommonOptions::loadModel() const {
     configureLogging(verbose, quiet);
     configureThreads(threads);
     const fs::path folder = model.empty() ? ModelFolder::defaultModelPath() : fs::path(model);
-    auto loaded = DiffusionPipeline::load(folder, ModelOptions{parseDtype(dtype), resolveDevice(device)});
+    ModelOptions options;
+    options.dtype = parseDtype(dtype);
+    options.device = resolveDevice(device);
+    options.variant = variant;
+    auto loaded = DiffusionPipeline::load(folder, options);
     spdlog::debug("model {} ({} parameters, {})", loaded->name(), loaded->parameterCount(), dtype);
     return loaded;
 }
@@ -76,8 +82,18 @@ void configureLogging(bool verbose, bool quiet) {
 torch::Tensor readLatents(const fs::path& path, const DiffusionPipeline& model) {
     auto tensor = readNpy(path);
     const auto shape = model.latentShape();
+    const int64_t multiple = model.denoiser().sizeMultiple();
     if (tensor.dim() == 3) tensor = tensor.unsqueeze(0);
-    if (tensor.dim() != 4 || tensor.size(1) != shape[0] || tensor.size(2) != shape[1] || tensor.size(3) != shape[2]) {
+    const auto fitsSize = [&](int64_t size, int64_t expected) {
+        return multiple > 0 ? size > 0 && size % multiple == 0 : size == expected;
+    };
+    if (multiple > 0 && tensor.dim() == 4 && tensor.size(1) == shape[0] &&
+        (!fitsSize(tensor.size(2), shape[1]) || !fitsSize(tensor.size(3), shape[2]))) {
+        throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
+                    " needs a height and width that are multiples of " + std::to_string(multiple));
+    }
+    if (tensor.dim() != 4 || tensor.size(1) != shape[0] || !fitsSize(tensor.size(2), shape[1]) ||
+        !fitsSize(tensor.size(3), shape[2])) {
         throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
                     " needs (N, " + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " +
                     std::to_string(shape[2]) + ") or (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
@@ -94,6 +110,7 @@ torch::Tensor readImageOrLatents(const fs::path& path, const DiffusionPipeline& 
     const auto shape = model.imageShape();
     auto image = readImage(path, static_cast<int>(shape[0]), static_cast<int>(shape[1]));
     if (!image.note.empty()) spdlog::info("{}: {}", path.string(), image.note);
+    torch::NoGradGuard noGrad;
     return model.codec().encode(image.pixels.unsqueeze(0).to(model.tensorOptions()));
 }
 
@@ -108,6 +125,29 @@ void writeSamples(const fs::path& path, const torch::Tensor& samples, int upscal
         writeImageGrid(path, cpu, columns, upscale);
     }
     spdlog::info("wrote {}", path.string());
+}
+
+torch::Tensor decodeLatents(const DiffusionPipeline& model, const torch::Tensor& latents) {
+    torch::NoGradGuard noGrad;
+    return model.codec().decode(latents);
+}
+
+std::vector<int64_t> latentShapeForSize(const DiffusionPipeline& model, int64_t size) {
+    const auto image = model.imageShape();
+    auto latent = model.latentShape();
+    const int64_t step = model.codec().downsamplingFactor() * model.denoiser().sizeMultiple();
+    if (step == 0) {
+        if (size == image[1] && size == image[2]) return latent;
+        throw Error("--size " + std::to_string(size) + ": model " + model.name() + " makes " +
+                    std::to_string(image[1]) + " x " + std::to_string(image[2]) + " images only");
+    }
+    if (size % step != 0) {
+        throw Error("--size " + std::to_string(size) + ": model " + model.name() +
+                    " makes images whose size is a multiple of " + std::to_string(step) + " (its own: " +
+                    std::to_string(image[1]) + ")");
+    }
+    latent[1] = latent[2] = size / model.codec().downsamplingFactor();
+    return latent;
 }
 
 void writeTrajectory(const fs::path& path, const torch::Tensor& trajectory) {
@@ -125,11 +165,34 @@ void TrajectoryOptions::addTo(CLI::App& command) {
     command.add_option("--latents", latents, "also write the whole trajectory (.npy), start included");
 }
 
-DdimSampler TrajectoryOptions::sampler(const DiffusionPipeline& model) const {
+DdimSampler TrajectoryOptions::sampler(const DiffusionPipeline& model, const Conditioning& conditioning,
+                                       std::vector<int64_t> latentShape) const {
     const std::optional<bool> clipSample = clip == "on" ? std::optional<bool>(true)
                                          : clip == "off" ? std::optional<bool>(false)
                                                          : std::nullopt;
-    return DdimSampler(model, steps, clipSample);
+    if (latentShape.empty()) latentShape = model.latentShape();
+    return DdimSampler(model.noisePredictor(conditioning), model.scheduler().config(),
+                       DdimSampler::Latents{std::move(latentShape), model.tensorOptions(), model.name()}, steps,
+                       clipSample);
+}
+
+void PromptOptions::addTo(CLI::App& command, bool withGuidance) {
+    command.add_option("--prompt", prompt, "the text prompt (text-conditioned models)");
+    if (!withGuidance) return;
+    command.add_option("--negative-prompt", negativePrompt, "the negative prompt of guidance (default: empty)");
+    command.add_option("--guidance", guidance,
+                       "classifier-free guidance scale (default: 7.5 on text-conditioned models; 1: the prompt alone)")
+        ->check(CLI::Range(0.0, 100.0));
+}
+
+Conditioning PromptOptions::conditioning(const DiffusionPipeline& model) const {
+    const double scale = guidance ? *guidance : (model.textEncoder() ? 7.5 : 1.0);
+    auto result = model.condition(prompt, negativePrompt, scale);
+    if (model.textEncoder()) {
+        spdlog::debug("prompt \"{}\", negative prompt \"{}\", guidance {} (conditioning {})", prompt, negativePrompt,
+                      scale, result.id.empty() ? "-" : result.id);
+    }
+    return result;
 }
 
 void TrajectoryOptions::writeTrajectoryIfAsked(const DdimRun& run) const {

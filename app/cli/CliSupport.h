@@ -21,6 +21,7 @@ struct CommonOptions {
     std::string model;  // empty: the embedded default model
     std::string dtype = "float32";
     std::string device = "auto";
+    std::string variant;  // e.g. fp16: *.fp16.safetensors
     int threads = 0;
     bool verbose = false;
     bool quiet = false;
@@ -28,6 +29,18 @@ struct CommonOptions {
     void addTo(CLI::App& command);
     // Applies logging/threads and loads the model (logs what it loaded).
     std::shared_ptr<DiffusionPipeline> loadModel() const;
+};
+
+// The prompt of text-conditioned models: --prompt, --negative-prompt and (withGuidance)
+// --guidance, 7.5 by default on a model with a text encoder, 1 (no guidance) otherwise. A
+// prompt or guidance for an unconditional model is an error naming the model.
+struct PromptOptions {
+    std::string prompt;
+    std::string negativePrompt;
+    std::optional<double> guidance;
+
+    void addTo(CLI::App& command, bool withGuidance = true);
+    Conditioning conditioning(const DiffusionPipeline& model) const;
 };
 
 // Options of the commands that run a DDIM trajectory (sample, invert, denoise): --steps,
@@ -38,7 +51,10 @@ struct TrajectoryOptions {
     std::string latents;          // empty: do not write the trajectory
 
     void addTo(CLI::App& command);
-    DdimSampler sampler(const DiffusionPipeline& model) const;
+    // The sampler of `model` under `conditioning`, for latents of latentShape (C, H, W; empty:
+    // the model's own).
+    DdimSampler sampler(const DiffusionPipeline& model, const Conditioning& conditioning = {},
+                        std::vector<int64_t> latentShape = {}) const;
     bool keepTrajectory() const { return !latents.empty(); }
     // Writes run.trajectory to --latents when it was asked for.
     void writeTrajectoryIfAsked(const DdimRun& run) const;
@@ -48,14 +64,21 @@ struct TrajectoryOptions {
 // progress line (drawn when stderr is a terminal, unless --quiet or --verbose).
 void configureLogging(bool verbose, bool quiet = false);
 
-// Reads an (N, C, S, S) or (C, S, S) .npy and checks it fits `model`; returns (N, C, S, S) in the
-// model's dtype and device. Errors name the file and the expected shape.
+// Reads an (N, C, H, W) or (C, H, W) .npy and checks it fits `model` (its latent shape, or for a
+// denoiser with a sizeMultiple() any multiple of it); returns (N, C, H, W) in the model's dtype
+// and device. Errors name the file and the expected shape.
 torch::Tensor readLatents(const std::filesystem::path& path, const DiffusionPipeline& model);
-// An image (PNG/JPEG/...) fitted to the model, or a .npy of clean images in [-1, 1].
+// The clean latent x_0 of an image (PNG/JPEG/..., fitted to the model's image size with a
+// message, then encoded by its codec), or a .npy of clean latents (for pixel models: images in
+// [-1, 1]).
 torch::Tensor readImageOrLatents(const std::filesystem::path& path, const DiffusionPipeline& model);
-// Writes (N, C, S, S): .npy as is (float32 or float64 as computed), an image format as one
+// Writes (N, C, H, W): .npy as is (float32 or float64 as computed), an image format as one
 // picture (N = 1) or a grid; `upscale` enlarges images with nearest-neighbour.
 void writeSamples(const std::filesystem::path& path, const torch::Tensor& samples, int upscale);
+// The images of latents (the codec's decode; pixel models: the latents themselves).
+torch::Tensor decodeLatents(const DiffusionPipeline& model, const torch::Tensor& latents);
+// (C, h, w) of the latents of `size` × `size` images; Error unless the model can make that size.
+std::vector<int64_t> latentShapeForSize(const DiffusionPipeline& model, int64_t size);
 // A .npy of the trajectory (steps + 1, N, C, S, S), or of (steps + 1, C, S, S) when N = 1.
 void writeTrajectory(const std::filesystem::path& path, const torch::Tensor& trajectory);
 
@@ -69,6 +92,8 @@ void addSampleCommand(CLI::App& app);
 void addInvertCommand(CLI::App& app);
 void addDenoiseCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
+void addTokenizeCommand(CLI::App& app);
+void addEncodePromptCommand(CLI::App& app);
 void addBasisCommand(CLI::App& app);
 void addEditCommand(CLI::App& app);
 void addTraverseCommand(CLI::App& app);

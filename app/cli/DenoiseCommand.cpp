@@ -6,7 +6,7 @@
 namespace latentlens::cli {
 
 void addDenoiseCommand(CLI::App& app) {
-    struct Options : CommonOptions, TrajectoryOptions {
+    struct Options : CommonOptions, TrajectoryOptions, PromptOptions {
         std::string input;
         int64_t t = -1;
         double eta = 0.0;
@@ -20,18 +20,21 @@ void addDenoiseCommand(CLI::App& app) {
     command->add_option("--t", options->t, "timestep of x_t (default: the first timestep of a full trajectory)");
     command->add_option("--eta", options->eta, "DDIM eta (0: deterministic)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
     command->add_option("--seed", options->seed, "seed of the eta noise")->capture_default_str();
-    command->add_option("--out", options->out, "x_0 as .png/.jpg (a grid for a batch) or .npy")->capture_default_str();
+    command->add_option("--out", options->out,
+                        "x_0 as .png/.jpg (a grid for a batch) or .npy (the decoded images in [-1, 1], not clamped)")
+        ->capture_default_str();
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
+    options->PromptOptions::addTo(*command);
     options->TrajectoryOptions::addTo(*command);
     options->CommonOptions::addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
-        auto sampler = options->sampler(*model);
         auto xt = readLatents(options->input, *model);
+        auto sampler = options->sampler(*model, options->conditioning(*model), xt.sizes().slice(1).vec());
         const int64_t t = options->t < 0 ? sampler.startTimestep() : options->t;
         auto run = sampler.denoise(xt, t, options->eta, options->seed, options->keepTrajectory(), loggingProgress());
         spdlog::debug("{} denoising steps from t={}", run.steps.size(), t);
-        writeSamples(options->out, run.result, options->upscale);
+        writeSamples(options->out, decodeLatents(*model, run.result), options->upscale);
         options->writeTrajectoryIfAsked(run);
     });
 }

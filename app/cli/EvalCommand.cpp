@@ -8,7 +8,7 @@
 namespace latentlens::cli {
 
 void addEvalCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, PromptOptions {
         std::string input;
         int64_t t = 0;
         std::string block = "mid";
@@ -22,7 +22,8 @@ void addEvalCommand(CLI::App& app) {
     command->add_option("--block", options->block, "mid, down.N or up.N")->capture_default_str();
     command->add_option("--eps", options->eps, "write ε (model output) here (.npy)");
     command->add_option("--features", options->features, "write the block's output here (.npy)");
-    options->addTo(*command);
+    options->PromptOptions::addTo(*command, /*withGuidance=*/false);
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         if (options->eps.empty() && options->features.empty()) throw Error("eval: give --eps and/or --features to write");
         const auto block = BlockId::parse(options->block);
@@ -32,8 +33,11 @@ void addEvalCommand(CLI::App& app) {
             throw Error("--t " + std::to_string(options->t) + " is outside 0.." + std::to_string(last));
         }
         auto x = readLatents(options->input, *model);
+        PromptOptions prompt = *options;
+        prompt.guidance = 1.0;  // the network's raw output under the prompt
+        const auto conditioning = prompt.conditioning(*model);
         torch::NoGradGuard noGrad;
-        auto output = model->denoiser().predictWithFeatures(x, torch::tensor(options->t), block);
+        auto output = model->denoiser().predictWithFeatures(x, torch::tensor(options->t), block, conditioning);
         if (!options->eps.empty()) {
             writeNpy(options->eps, output.prediction.cpu());
             spdlog::info("wrote {}", options->eps);

@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
     using namespace latentlens;
-    CLI::App app{"LatentLens command-line tool: explore the latent space of pixel-space diffusion models"};
+    CLI::App app{"LatentLens command-line tool: explore the latent space of diffusion models (pixel DDPMs and Stable Diffusion)"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "latentlens-cli 0.1.0");
     cli::addInfoCommand(app);
@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     cli::addInvertCommand(app);
     cli::addDenoiseCommand(app);
     cli::addEvalCommand(app);
+    cli::addTokenizeCommand(app);
+    cli::addEncodePromptCommand(app);
     cli::addBasisCommand(app);
     cli::addEditCommand(app);
     cli::addTraverseCommand(app);

@@ -36,6 +36,9 @@ public:
     virtual std::vector<int64_t> featureShape(const BlockId& block) const = 0;
     // The block whose output is "the" feature space (the mid block: Park et al.'s H).
     virtual BlockId defaultFeatureBlock() const { return BlockId::mid(); }
+    // Latents of another height and width work when both are positive multiples of this; 0: only
+    // latentShape() (the default).
+    virtual int64_t sizeMultiple() const { return 0; }
     // Resolution levels n: the blocks are down.0..down.n−1, mid, up.0..up.n−1.
     virtual int64_t levelCount() const = 0;
     virtual int64_t parameterCount() const = 0;

@@ -26,6 +26,7 @@ public:
     std::vector<int64_t> featureShape(const BlockId& block) const override;
     // The mid block (Park et al.'s H); the deepest down block for a UNet without one.
     BlockId defaultFeatureBlock() const override;
+    int64_t sizeMultiple() const override { return unet_->config().downsamplingFactor(); }
     int64_t levelCount() const override;
     int64_t parameterCount() const override;
     c10::ScalarType dtype() const override { return dtype_; }

@@ -43,7 +43,7 @@ TEST(Cli, InfoDescribesTheDefaultModel) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-    for (const char* command : {"info", "sample", "invert", "denoise", "eval"}) {
+    for (const char* command : {"info", "sample", "invert", "denoise", "eval", "tokenize", "encode-prompt"}) {
         auto result = runCli(std::string(command) + " --help");
         EXPECT_EQ(result.exitCode, 0) << command;
         EXPECT_NE(result.output.find("--dtype"), std::string::npos) << command << ": " << result.output;

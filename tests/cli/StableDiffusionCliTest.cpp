@@ -1,0 +1,166 @@
+// latentlens-cli on the Stable Diffusion fixture pipelines (../shared/fixtures/sd1-tiny, sd2-tiny):
+// info, tokenize and encode-prompt against the fixture's ids and embeddings, the guided DDIM-10
+// denoise and the prompted inversion against diffusers' trajectories (float32 run: relative error
+// per row ≤ 1e-4), sample with a prompt and --size, and the one-line errors.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "cli/CliRunner.h"
+#include "core/model/SafetensorsFile.h"
+#include "io/ImageFile.h"
+#include "io/NpyFile.h"
+#include "support/TestSupport.h"
+
+namespace latentlens {
+namespace {
+namespace fs = std::filesystem;
+
+using test::expectCleanError;
+using test::fixtureDir;
+using test::relativeError;
+using test::runCli;
+
+constexpr double kFloat32Tolerance = 1e-4;
+
+// The first line of `output` that is a list of integers.
+std::vector<int64_t> idsIn(const std::string& output) {
+    std::istringstream lines(output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.empty() || !std::isdigit(static_cast<unsigned char>(line[0]))) continue;
+        std::istringstream numbers(line);
+        std::vector<int64_t> ids;
+        for (int64_t id; numbers >> id;) ids.push_back(id);
+        return ids;
+    }
+    return {};
+}
+
+std::vector<int64_t> row(const torch::Tensor& ids, int64_t i) {
+    const auto r = ids[i].contiguous();
+    return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
+}
+
+class StableDiffusionCli : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        model = fixtureDir(GetParam()).string();
+        reference = std::make_unique<SafetensorsFile>(fixtureDir(GetParam()) / "reference.safetensors");
+    }
+    std::string model;
+    std::unique_ptr<SafetensorsFile> reference;
+};
+
+TEST_P(StableDiffusionCli, InfoListsTheComponents) {
+    const auto result = runCli("info " + model);
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    for (const char* part : {"UNet2DConditionModel, 1427012 parameters", "AutoencoderKL, 658375 parameters",
+                             "CLIPTextModel, 1617529 parameters", "latent 4 x 16 x 16", "3 x 32 x 32",
+                             "h (mid):     64 x 8 x 8"}) {
+        EXPECT_NE(result.output.find(part), std::string::npos) << part << " missing in\n" << result.output;
+    }
+}
+
+TEST_P(StableDiffusionCli, TokenizeAndEncodePromptMatchTheFixture) {
+    const auto ids = reference->tensor("token_ids");
+    // prompts[2], [6] and [12] of fixture.json: punctuation, an apostrophe and an over-long prompt.
+    const std::vector<std::pair<int64_t, std::string>> prompts = {
+        {2, "hello, world!"},
+        {6, "it's a dog's life, isn't it?"},
+        {1, "a photo of a cat"},
+    };
+    for (const auto& [index, prompt] : prompts) {
+        const auto result = runCli("tokenize --model " + model + " --prompt \"" + prompt + "\"");
+        ASSERT_EQ(result.exitCode, 0) << result.output;
+        EXPECT_EQ(idsIn(result.output), row(ids, index)) << prompt;
+    }
+    test::TempDir dir;
+    const auto out = dir / "emb.npy";
+    const auto result = runCli("encode-prompt --model " + model + " --dtype float64 --prompt \"a photo of a cat\" --out " +
+                               out.string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    const auto embeddings = readNpy(out);
+    ASSERT_EQ(embeddings.sizes().vec(), (std::vector<int64_t>{77, 32}));
+    EXPECT_LE(relativeError(embeddings, reference->tensor("text_emb")[1]), 1e-6);
+}
+
+TEST_P(StableDiffusionCli, GuidedDenoiseAndPromptedInversionMatchDiffusers) {
+    test::TempDir dir;
+    const auto trajectory = reference->tensor("ddim10_traj");
+    writeNpy(dir / "zT.npy", trajectory[0]);
+    const auto timesteps = reference->tensor("ddim10_timesteps");
+    const auto start = std::to_string(timesteps[0].item<int64_t>());
+    // Guidance 7.5 and the empty negative prompt are the defaults.
+    const auto denoise = runCli("denoise --model " + model + " --in " + (dir / "zT.npy").string() + " --t " + start +
+                                " --steps 10 --prompt \"a photo of a cat\" --out " + (dir / "x0.npy").string() +
+                                " --latents " + (dir / "traj.npy").string());
+    ASSERT_EQ(denoise.exitCode, 0) << denoise.output;
+    const auto ours = readNpy(dir / "traj.npy");
+    ASSERT_EQ(ours.size(0), trajectory.size(0));
+    for (int64_t k = 0; k < trajectory.size(0); ++k) {
+        EXPECT_LE(relativeError(ours[k], trajectory[k]), kFloat32Tolerance) << "row " << k;
+    }
+    // The .npy output is the decoded image before any clamping.
+    EXPECT_LE(relativeError(readNpy(dir / "x0.npy"), reference->tensor("ddim10_image")), kFloat32Tolerance);
+
+    const auto inversion = reference->tensor("inv10_traj");
+    writeNpy(dir / "z0.npy", inversion[0]);
+    const auto target = reference->tensor("inv10_timesteps")[-1].item<int64_t>();
+    const auto invert = runCli("invert --model " + model + " --in " + (dir / "z0.npy").string() + " --t " +
+                               std::to_string(target) + " --steps 10 --prompt \"a photo of a cat\" --out " +
+                               (dir / "zt.npy").string() + " --latents " + (dir / "inv.npy").string());
+    ASSERT_EQ(invert.exitCode, 0) << invert.output;
+    const auto inverted = readNpy(dir / "inv.npy");
+    ASSERT_EQ(inverted.size(0), inversion.size(0));
+    for (int64_t k = 0; k < inversion.size(0); ++k) {
+        EXPECT_LE(relativeError(inverted[k], inversion[k]), kFloat32Tolerance) << "row " << k;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, StableDiffusionCli, ::testing::ValuesIn(test::pipelineFixtureNames()),
+                         test::fixtureTestName);
+
+TEST(StableDiffusionCliSample, PromptAndSizeMakeImages) {
+    test::TempDir dir;
+    const auto model = fixtureDir("sd1-tiny").string();
+    const auto cat = runCli("sample --model " + model + " --prompt \"a photo of a cat\" --steps 5 --out " +
+                            (dir / "cat.png").string() + " --noise-out " + (dir / "noise.npy").string());
+    ASSERT_EQ(cat.exitCode, 0) << cat.output;
+    const auto image = readImage(dir / "cat.png", 3, 32);
+    EXPECT_EQ(image.pixels.sizes().vec(), (std::vector<int64_t>{3, 32, 32}));
+    EXPECT_EQ(readNpy(dir / "noise.npy").sizes().vec(), (std::vector<int64_t>{1, 4, 16, 16}));
+    // Another size: a 48 px image from 24² latents; the .npy is the decoded image.
+    const auto large = runCli("sample --model " + model + " --prompt cat --guidance 3 --steps 5 --size 48 --count 2 "
+                              "--out " + (dir / "large.npy").string());
+    ASSERT_EQ(large.exitCode, 0) << large.output;
+    EXPECT_EQ(readNpy(dir / "large.npy").sizes().vec(), (std::vector<int64_t>{2, 3, 48, 48}));
+    // The prompt matters: another prompt, the same seed, another image.
+    const auto dog = runCli("sample --model " + model + " --prompt \"a photo of a dog\" --steps 5 --out " +
+                            (dir / "dog.npy").string());
+    const auto cat2 = runCli("sample --model " + model + " --prompt \"a photo of a cat\" --steps 5 --out " +
+                             (dir / "cat.npy").string());
+    ASSERT_EQ(dog.exitCode, 0) << dog.output;
+    ASSERT_EQ(cat2.exitCode, 0) << cat2.output;
+    EXPECT_GT(relativeError(readNpy(dir / "dog.npy"), readNpy(dir / "cat.npy")), 1e-3);
+}
+
+TEST(StableDiffusionCliSample, BadPromptAndSizeInputsAreOneLineErrors) {
+    const auto model = fixtureDir("sd1-tiny").string();
+    expectCleanError(runCli("sample --model " + model + " --size 30"), "multiple of 4");
+    expectCleanError(runCli("sample --prompt \"a shoe\""), "unconditional");
+    expectCleanError(runCli("sample --guidance 3"), "unconditional");
+    expectCleanError(runCli("tokenize --prompt x"), "no tokenizer");
+    expectCleanError(runCli("encode-prompt --prompt x"), "no text encoder");
+    expectCleanError(runCli("sample --model " + model + " --dtype float16"), "CUDA only");
+    test::TempDir dir;
+    writeNpy(dir / "odd.npy", torch::zeros({1, 4, 9, 16}));
+    expectCleanError(runCli("denoise --model " + model + " --in " + (dir / "odd.npy").string()), "multiples of 2");
+}
+
+}  // namespace
+}  // namespace latentlens
