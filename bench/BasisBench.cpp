@@ -11,6 +11,7 @@
 
 #include "core/Runtime.h"
 #include "core/geometry/BasisSolver.h"
+#include "core/geometry/SubspaceSimilarity.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 
@@ -39,16 +40,48 @@ std::string cell(const Reached& r) {
     return text;
 }
 
+// Warm starts (issue 18): the basis at t from the one of the same sample at t + step (what the
+// timestep slider asks for), against a cold start at t.
+void warmStartTable(const DiffusionPipeline& model, const DdimSampler& sampler, int64_t t) {
+    std::printf("\nwarm starts, k = 10 at t = %lld: cold vs warm from the basis at t + step (same sample)\n",
+                static_cast<long long>(t));
+    std::printf("%-8s | %-22s | %-22s | %-8s | %s\n", "step", "cold: products / time", "warm: products / time",
+                "speed-up", "similarity (1/k)Σcos²");
+    const auto xT = sampler.noise(0, 1);
+    const auto x = sampler.descend(xT, sampler.startTimestep(), t).result;
+    BasisOptions options;
+    options.k = 10;
+    FeatureJacobian coldJacobian(model, x, t);
+    const auto cold = solvePullbackBasis(coldJacobian, options);
+    for (int64_t step : {10, 20, 50, 100}) {
+        const auto xPrevious = sampler.descend(xT, sampler.startTimestep(), t + step).result;
+        FeatureJacobian previousJacobian(model, xPrevious, t + step);
+        const auto previous = solvePullbackBasis(previousJacobian, options);
+        BasisOptions warmOptions = options;
+        warmOptions.start = previous.v;
+        FeatureJacobian jacobian(model, x, t);
+        const auto warm = solvePullbackBasis(jacobian, warmOptions);
+        const double similarity = principalCosines(warm.v, cold.v).pow(2).mean().item<double>();
+        std::printf("%-8lld | %5lld / %7.3f s      | %5lld / %7.3f s      | %6.2fx  | %.5f\n",
+                    static_cast<long long>(step), static_cast<long long>(cold.products()), cold.wallSeconds,
+                    static_cast<long long>(warm.products()), warm.wallSeconds, cold.wallSeconds / warm.wallSeconds,
+                    similarity);
+        std::fflush(stdout);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string modelDir;
     std::vector<int64_t> ks = {10, 30};
+    bool warmOnly = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--model") && i + 1 < argc) modelDir = argv[++i];
         else if (!std::strcmp(argv[i], "--quick")) ks = {10};
+        else if (!std::strcmp(argv[i], "--warm")) warmOnly = true;
         else {
-            std::fprintf(stderr, "usage: latentlens-bench-basis [--model DIR] [--quick]\n");
+            std::fprintf(stderr, "usage: latentlens-bench-basis [--model DIR] [--quick] [--warm]\n");
             return 2;
         }
     }
@@ -57,6 +90,11 @@ int main(int argc, char** argv) {
         auto model = DiffusionPipeline::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir));
         DdimSampler sampler(*model, 50);
         const int64_t T = model->scheduler().numTrainTimesteps();
+        if (warmOnly) {
+            std::printf("model %s, float32, %d threads\n", model->name().c_str(), torch::get_num_threads());
+            warmStartTable(*model, sampler, static_cast<int64_t>(0.6 * T));
+            return 0;
+        }
         std::printf("model %s, float32, %d threads, x_t from seed 0's DDIM-50 trajectory, tolerance 1e-3\n",
                     model->name().c_str(), torch::get_num_threads());
         std::printf("%-6s %-4s | %-28s | %-28s | %-40s | %s\n", "t", "k", "default: products / time to 1e-3",
@@ -84,6 +122,7 @@ int main(int argc, char** argv) {
                 std::fflush(stdout);
             }
         }
+        warmStartTable(*model, sampler, static_cast<int64_t>(0.6 * T));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -27,6 +27,7 @@ void addBasisCommand(CLI::App& app) {
         int64_t blockSize = 0;
         int64_t steps = 50;
         uint64_t basisSeed = 0;
+        std::string warmStart;
         std::string out;
     };
     auto options = std::make_shared<Options>();
@@ -48,6 +49,9 @@ void addBasisCommand(CLI::App& app) {
     command->add_option("--block-size", options->blockSize, "vectors per Krylov block (0: automatic)");
     command->add_option("--steps", options->steps, "DDIM steps of a full trajectory (to reach x_t)")->capture_default_str();
     command->add_option("--basis-seed", options->basisSeed, "seed of the solver's start vectors")->capture_default_str();
+    command->add_option("--warm-start", options->warmStart,
+                        "start from the directions of this basis folder (e.g. the same sample at a nearby t)")
+        ->check(CLI::ExistingDirectory);
     command->add_option("--out", options->out, "output folder: sigma.npy, v.npy, u.npy, xt.npy, basis.json, directions.png")
         ->required();
     options->addTo(*command);
@@ -76,6 +80,14 @@ void addBasisCommand(CLI::App& app) {
         basisOptions.maxProducts = options->maxProducts;
         basisOptions.blockSize = options->blockSize;
         basisOptions.seed = options->basisSeed;
+        if (!options->warmStart.empty()) {
+            const auto previous = readBasis(options->warmStart);
+            if (previous.v.numel() != previous.k * x.numel()) {
+                throw Error(options->warmStart + ": its directions have the shape of another model's x_t; --warm-start "
+                            "needs a basis of this model");
+            }
+            basisOptions.start = previous.v;
+        }
         auto basis = solvePullbackBasis(jacobian, basisOptions, loggingProgress());
         writeBasis(options->out, basis);
         writeDirectionSheet(std::filesystem::path(options->out) / "directions.png", basis.v, basis.sigma);

@@ -21,6 +21,12 @@ struct BasisOptions {
     int64_t maxProducts = 0;   // Jacobian-vector products budget (0: automatic, 60·blockSize + max(200, 12k))
     int64_t blockSize = 0;     // krylov vectors per block (0: ceil(k/4) clamped to 4..32)
     uint64_t seed = 0;         // start vectors
+    // Warm start (krylov): directions (s, C, H, W) or (s, n), e.g. a previous basis's v at a
+    // nearby timestep or point. The solver starts from their span (topped up with seeded random
+    // directions to a full block), then grows the space by the residuals of the pairs that have
+    // not converged. Same answer within the tolerance, fewer products when the start is close.
+    // Undefined: a seeded random start.
+    torch::Tensor start;
     int powerMinIterations = 10;
     int powerMaxIterations = 50;
     double powerAtol = 1e-4;   // power: stop when no entry of V moves by more than this

@@ -2,6 +2,11 @@
 // Rayleigh–Ritz on the two Krylov bases. Every step pushes one block through J (forward mode)
 // and one through Jᵀ (reverse mode); the Ritz triplets satisfy J v = σ u exactly, and the stored
 // Jᵀ U products give each pair's residual ‖JᵀJ v − σ² v‖ without further products.
+//
+// Warm starts: the first block is the given start directions (all of them), and each later block
+// is the residual directions JᵀJ v − σ² v of the worst unconverged Ritz pairs (a Davidson-style
+// expansion; Rayleigh–Ritz is exact on any subspace since span U ⊇ J·span V by construction).
+// Near a converged start this spends its products where the error is.
 #include <algorithm>
 #include <chrono>
 #include <sstream>
@@ -9,6 +14,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "core/Error.h"
 #include "core/geometry/SolverMethods.h"
 #include "core/geometry/SubspaceTools.h"
 
@@ -42,7 +48,24 @@ SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOption
     SolverOutput out;
     const int64_t startProducts = jacobian.jvpCount() + jacobian.vjpCount();
     const auto startTime = std::chrono::steady_clock::now();
-    auto block = randomOrthonormal(n, b, generator);  // next V block (n × b)
+    const bool warm = options.start.defined() && options.start.numel() > 0;
+    torch::Tensor block;  // next V block (n × b, or the start's width first)
+    if (warm) {
+        auto start = options.start.reshape({options.start.size(0), -1}).to(torch::kCPU, torch::kFloat64).t();
+        if (start.size(0) != n) {
+            throw Error("the warm-start directions have " + std::to_string(start.size(0)) +
+                        " entries each; this Jacobian's input has " + std::to_string(n));
+        }
+        if (start.size(1) > n) start = start.slice(1, 0, n);
+        block = orthonormalizeAgainst(start, torch::Tensor(), generator);
+        if (block.size(1) < b) {
+            block = torch::cat({block, orthonormalizeAgainst(at::randn({n, b - block.size(1)}, generator, torch::kFloat64),
+                                                             block, generator)},
+                               1);
+        }
+    } else {
+        block = randomOrthonormal(n, b, generator);
+    }
     std::vector<torch::Tensor> vBlocks, pBlocks, uBlocks, gBlocks;
 
     for (int iteration = 1;; ++iteration) {
@@ -94,8 +117,8 @@ SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOption
             return out;
         }
         if (static_cast<int64_t>(vBlocks.size()) >= maxBlocks) {
-            // Explicit restart from the best b Ritz vectors.
-            const int64_t restartWidth = std::min<int64_t>(b, S.size(0));
+            // Explicit restart from the best b Ritz vectors (warm: all k of them).
+            const int64_t restartWidth = std::min<int64_t>(warm ? std::max(b, keep) : b, S.size(0));
             block = orthonormalizeAgainst(V.matmul(Wh.t().slice(1, 0, restartWidth)), torch::Tensor(), generator);
             if (block.size(1) < b) {
                 block = torch::cat({block, orthonormalizeAgainst(at::randn({n, b - block.size(1)}, generator, torch::kFloat64), block, generator)}, 1);
@@ -104,6 +127,24 @@ SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOption
             pBlocks.clear();
             uBlocks.clear();
             gBlocks.clear();
+            continue;
+        }
+        if (warm) {
+            // Next right block: the residual directions of the b worst unconverged pairs.
+            std::vector<int64_t> order(static_cast<size_t>(keep));
+            for (int64_t i = 0; i < keep; ++i) order[static_cast<size_t>(i)] = i;
+            std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t c) {
+                return record.residuals[static_cast<size_t>(a)] > record.residuals[static_cast<size_t>(c)];
+            });
+            std::vector<int64_t> chosen;
+            for (int64_t i : order) {
+                if (static_cast<int64_t>(chosen.size()) == b) break;
+                if (record.residuals[static_cast<size_t>(i)] > options.tolerance) chosen.push_back(i);
+            }
+            if (chosen.empty()) chosen.push_back(order.front());  // keep < k: grow anyway
+            auto directions = (JtJv - ritzV * (sigma * sigma).unsqueeze(0))
+                                  .index_select(1, torch::tensor(chosen, torch::kLong));
+            block = orthonormalizeAgainst(directions, V, generator);
             continue;
         }
         // Next right block: Jᵀ U_j made orthogonal to all of V.

@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "core/Error.h"
 #include "core/geometry/SolverMethods.h"
 #include "core/geometry/SubspaceTools.h"
 
@@ -20,7 +21,18 @@ SolverOutput solvePowerIteration(const FeatureJacobian& jacobian, const BasisOpt
     const int64_t budget = options.maxProducts > 0 ? options.maxProducts : int64_t(1) << 62;
 
     SolverOutput out;
+    // A warm start replaces the random start block (topped up to k columns).
     auto V = randomOrthonormal(n, k, generator);
+    if (options.start.defined() && options.start.numel() > 0) {
+        auto start = options.start.reshape({options.start.size(0), -1}).to(torch::kCPU, torch::kFloat64).t();
+        if (start.size(0) != n) {
+            throw Error("the warm-start directions have " + std::to_string(start.size(0)) +
+                        " entries each; this Jacobian's input has " + std::to_string(n));
+        }
+        start = orthonormalizeAgainst(start.slice(1, 0, std::min<int64_t>(k, start.size(1))), torch::Tensor(), generator);
+        if (start.size(1) < k) start = torch::cat({start, orthonormalizeAgainst(V.slice(1, 0, k - start.size(1)), start, generator)}, 1);
+        V = start;
+    }
     torch::Tensor sigma;
     for (int iteration = 1; iteration <= options.powerMaxIterations; ++iteration) {
         auto JV = jacobian.jvp(V.t(), progress);          // (k × m)

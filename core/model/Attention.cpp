@@ -1,10 +1,18 @@
 #include "core/model/Attention.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <torch/torch.h>
 
 namespace latentlens {
+namespace {
+
+// Largest score tensor computed at once (16 Mi elements: 64 MiB in float32, one head of SD at 64²).
+constexpr int64_t kMaxScoreElements = int64_t(1) << 24;
+
+}  // namespace
 
 AttentionImpl::AttentionImpl(const AttentionOptions& options) : options_(options) {
     const int64_t inner = options.heads * options.headDim;
@@ -37,10 +45,29 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
         q = q.to(torch::kFloat32);
         k = k.to(torch::kFloat32);
     }
-    auto scores = torch::bmm(q, k.transpose(1, 2)) * std::pow(static_cast<double>(headDim), -0.5);
-    if (options_.upcastSoftmax && castsToFloat32(dtype)) scores = scores.to(torch::kFloat32);
-    auto probabilities = torch::softmax(scores, -1).to(dtype);
-    auto attended = torch::bmm(probabilities, v);  // (B*heads, N, d)
+    const double scale = std::pow(static_cast<double>(headDim), -0.5);
+    const bool upcastScores = options_.upcastSoftmax && castsToFloat32(dtype);
+    const auto attend = [&](const torch::Tensor& qs, const torch::Tensor& ks, const torch::Tensor& vs) {
+        auto scores = torch::bmm(qs, ks.transpose(1, 2)) * scale;
+        if (upcastScores) scores = scores.to(torch::kFloat32);
+        return torch::bmm(torch::softmax(scores, -1).to(dtype), vs);
+    };
+    // Attention slicing (as diffusers' enable_attention_slicing): the (B*heads, N, M) scores of
+    // SD's 64² level at 512 px are 1 GiB; computed a few heads at a time they stay under
+    // kMaxScoreElements, the same arithmetic per head.
+    const int64_t rows = q.size(0);
+    const int64_t sliceRows = std::max<int64_t>(1, kMaxScoreElements / std::max<int64_t>(1, queries * keys));
+    torch::Tensor attended;  // (B*heads, N, d)
+    if (sliceRows >= rows) {
+        attended = attend(q, k, v);
+    } else {
+        std::vector<torch::Tensor> parts;
+        for (int64_t begin = 0; begin < rows; begin += sliceRows) {
+            const int64_t end = std::min(rows, begin + sliceRows);
+            parts.push_back(attend(q.slice(0, begin, end), k.slice(0, begin, end), v.slice(0, begin, end)));
+        }
+        attended = torch::cat(parts);
+    }
     attended = attended.reshape({batch, heads, queries, headDim}).permute({0, 2, 1, 3}).reshape({batch, queries, heads * headDim});
     return outProjection_->forward(attended);
 }

@@ -10,6 +10,9 @@ namespace latentlens {
 // How a pipeline's networks are loaded: weights in `dtype` on `device`, no parameter gradients.
 // float32 and float64 run everywhere, float16 and bfloat16 on CUDA only (checkComputeDtype).
 struct ModelOptions {
+    ModelOptions() = default;
+    ModelOptions(c10::ScalarType dtype_, c10::Device device_) : dtype(dtype_), device(device_) {}
+
     c10::ScalarType dtype = c10::kFloat;
     c10::Device device = c10::Device(c10::kCPU);
     // Attention softmax in float32 even for float64 models, exactly as diffusers computes it

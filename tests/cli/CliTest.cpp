@@ -225,6 +225,30 @@ TEST(CliBasis, WritesTheBasisFilesAndTheDirectionSheet) {
     EXPECT_LE((readNpy(dir / "x0.npy") - readNpy(dir / "s.npy")).abs().max().item<float>(), 1e-4);
 }
 
+// --warm-start: the basis at t = 600 from the same sample's basis at t = 650 is the cold one
+// (subspace similarity (1/k)Σcos² ≥ 0.999 at the default tolerance 1e-3).
+TEST(CliBasis, WarmStartFromANearbyBasisGivesTheSameDirections) {
+    test::TempDir dir;
+    ASSERT_EQ(runCli("basis --seed 0 --t 650 --k 6 --out " + (dir / "near").string()).exitCode, 0);
+    ASSERT_EQ(runCli("basis --seed 0 --t 600 --k 6 --out " + (dir / "cold").string()).exitCode, 0);
+    auto warm = runCli("basis --seed 0 --t 600 --k 6 --warm-start " + (dir / "near").string() + " --out " +
+                       (dir / "warm").string());
+    ASSERT_EQ(warm.exitCode, 0) << warm.output;
+    const auto a = readNpy(dir / "warm" / "v.npy").reshape({6, -1}).to(torch::kFloat64);
+    const auto b = readNpy(dir / "cold" / "v.npy").reshape({6, -1}).to(torch::kFloat64);
+    // Both sets are orthonormal: the singular values of AᵀB are the principal cosines.
+    const auto cosines = torch::linalg_svdvals(a.matmul(b.t()));
+    EXPECT_GE(cosines.pow(2).mean().item<double>(), 0.999);
+    // A basis of another model is refused.
+    ASSERT_EQ(runCli("basis --model " + test::fixtureDir("ddpm-rgb16").string() + " --seed 0 --t 600 --k 6 --out " +
+                     (dir / "rgb").string())
+                  .exitCode,
+              0);
+    expectCleanError(runCli("basis --seed 0 --t 600 --k 6 --warm-start " + (dir / "rgb").string() + " --out " +
+                            (dir / "x").string()),
+                     "another model");
+}
+
 TEST(CliBasis, NeedsASourceAndValidOptions) {
     test::TempDir dir;
     expectCleanError(runCli("basis --t 600 --out " + (dir / "b").string()), "--seed");

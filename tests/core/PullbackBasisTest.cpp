@@ -144,6 +144,57 @@ TEST_P(FixtureJacobian, SameSeedSameBasisAndSignConvention) {
     EXPECT_GE((a.v.reshape({4, -1}) * c.v.reshape({4, -1})).sum(1).min().item<double>(), 0.9);
 }
 
+// Warm starts (issue 18): from the basis at a nearby timestep, or at the same timestep of a
+// slightly moved point, the solver reaches the same answer as a cold start at tolerance 1e-3:
+// the exact SVD's accuracy bar (σ ≤ 1e-3, cosines ≥ 0.99) and a subspace similarity
+// (1/k)Σcos²θ ≥ 0.999 with the cold basis. A useless start (random directions) still converges.
+TEST_P(FixtureJacobian, WarmStartReachesTheColdAnswer) {
+    torch::manual_seed(0);
+    const int64_t k = 10;
+    BasisOptions options;
+    options.k = k;
+    FeatureJacobian atT(*model, x, 500);
+    const auto cold = solvePullbackBasis(atT, options);
+    ASSERT_TRUE(cold.converged);
+
+    std::vector<std::pair<std::string, torch::Tensor>> starts;
+    {
+        FeatureJacobian nearbyT(*model, x, 550);
+        starts.emplace_back("t 550", solvePullbackBasis(nearbyT, options).v);
+    }
+    {
+        FeatureJacobian moved(*model, x + 0.02 * torch::randn_like(x), 500);
+        starts.emplace_back("moved point", solvePullbackBasis(moved, options).v);
+    }
+    starts.emplace_back("random", torch::randn({k, x.size(1), x.size(2), x.size(3)}, torch::kFloat64));
+    starts.emplace_back("only 3 directions", cold.v.slice(0, 0, 3));
+    for (const auto& [name, start] : starts) {
+        SCOPED_TRACE(name);
+        FeatureJacobian jacobian(*model, x, 500);
+        BasisOptions warm = options;
+        warm.start = start;
+        const auto basis = solvePullbackBasis(jacobian, warm);
+        EXPECT_TRUE(basis.converged);
+        EXPECT_LE(basis.worstResidual(), 1e-3);
+        expectMatchesExactSvd(basis, *reference, 1e-3, 0.99);
+        const double similarity = principalCosines(basis.v, cold.v).pow(2).mean().item<double>();
+        EXPECT_GE(similarity, 0.999);
+        ::testing::Test::RecordProperty("warm_" + name + "_products", std::to_string(basis.products()));
+    }
+    ::testing::Test::RecordProperty("cold_products", std::to_string(cold.products()));
+
+    // A start of the wrong size is refused.
+    BasisOptions wrong = options;
+    wrong.start = torch::randn({k, 7});
+    EXPECT_THROW(solvePullbackBasis(atT, wrong), Error);
+    // The paper's power iteration takes the start too.
+    BasisOptions power = options;
+    power.method = "power";
+    power.start = cold.v;
+    const auto fromCold = solvePullbackBasis(atT, power);
+    EXPECT_GE(principalCosines(fromCold.v, cold.v).pow(2).mean().item<double>(), 0.999);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureJacobian, ::testing::ValuesIn(test::unetFixtureNames()),
                          test::fixtureTestName);
 
