@@ -1,11 +1,10 @@
 #pragma once
 
-#include <QHash>
 #include <QMainWindow>
-#include <QSet>
 #include <QThread>
 
 #include "ui/DirectionSet.h"
+#include "ui/JobTracker.h"
 #include "ui/ModelInfo.h"
 #include "ui/ViewState.h"
 
@@ -43,7 +42,7 @@ public:
     // With false, errors are logged and emitted (errorShown) but no message box opens (tests).
     void setShowDialogs(bool show) { showDialogs_ = show; }
 
-    bool isBusy() const { return !jobs_.isEmpty(); }
+    bool isBusy() const { return !jobs_.isIdle(); }
     const ModelInfo& modelInfo() const { return model_; }
     const ViewState& viewState() const { return current_; }
     QString statusText() const;
@@ -110,8 +109,6 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    enum class JobPurpose { Model, Image, Timestep, Export, Basis, Preview, FinalEdit, Session };
-
     void createWidgets();
     void createActions();
     void createMenus();
@@ -132,8 +129,7 @@ private:
     QList<QWidget*> timestepRow() const;  // the picker, the x̂0 preview and the line above them
     void showAbout();
 
-    quint64 track(quint64 job, JobPurpose purpose);
-    bool isLatest(quint64 job) const;
+    quint64 track(quint64 job, JobKind kind);
     void onModelLoaded(quint64 job, const ModelInfo& info);
     void onImageReady(quint64 job, const ViewState& state, double seconds, const QString& note);
     void onTimestepReady(quint64 job, const ViewState& state, double seconds);
@@ -161,16 +157,7 @@ private:
     // Worker.
     QThread workerThread_;
     ModelWorker* worker_ = nullptr;
-    QSet<quint64> jobs_;                   // submitted and not yet ended
-    QHash<quint64, JobPurpose> purposes_;  // of those jobs
-    quint64 modelJob_ = 0;                 // the latest request of each purpose; older results are stale
-    quint64 imageJob_ = 0;
-    quint64 timestepJob_ = 0;
-    quint64 basisJob_ = 0;
-    quint64 finalJob_ = 0;
-    quint64 sessionJob_ = 0;
-    quint64 previewFloor_ = 0;  // previews of jobs up to this one are stale
-    quint64 lastTracked_ = 0;
+    JobTracker jobs_;  // submitted and not yet ended; whether a result is still wanted
     int activeDirection_ = -1;
 
     // State.
