@@ -8,7 +8,6 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -21,7 +20,6 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSignalBlocker>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
@@ -35,6 +33,7 @@
 #include "ui/AnalysisWindow.h"
 #include "ui/DemoBanner.h"
 #include "ui/DemoDirector.h"
+#include "ui/DemoLayout.h"
 #include "ui/DirectionsPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/JobProgressWidget.h"
@@ -88,7 +87,7 @@ QString secondsText(double seconds) {
 
 }  // namespace
 
-MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindow(parent), dialogs_(this) {
     registerIconResources();
     setWindowTitle(tr("LatentLens"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/latentlens-256.png")));
@@ -111,6 +110,10 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindo
     connect(director_, &DemoDirector::runningChanged, demoBanner_, &DemoBanner::setRunning);
     connect(demoBanner_, &DemoBanner::resumeRequested, director_, &DemoDirector::start);
     connect(demoBanner_, &DemoBanner::exitRequested, this, [this] { setDemoMode(false); });
+    demoLayout_ = std::make_unique<DemoLayout>(DemoLayout::Parts{
+        this, sourceDock_, directionsDock_, sliderStack_, demoBanner_, canvas_,
+        {picker_, preview_, previewCaption_, findChild<QFrame*>(QStringLiteral("timestepSeparator"))},
+        sharperPreviewAction_, cancelAction_, demoModeAction_, fullScreenAction_});
 
     restoreSettings();
     updateActions();
@@ -568,42 +571,27 @@ void MainWindow::cancelJobs() {
 // --- dialogs ----------------------------------------------------------------------------------
 
 void MainWindow::chooseModelFolder() {
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/modelFolder"), model_.folder).toString();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open model folder"), start);
-    if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/modelFolder"), QFileInfo(folder).absolutePath());
-    openModelFolder(folder);
+    const QString folder = dialogs_.openFolder(FileDialogs::Purpose::Model, tr("Open model folder"), model_.folder);
+    if (!folder.isEmpty()) openModelFolder(folder);
 }
 
 void MainWindow::chooseImage() {
     if (!requireModel()) return;
-    QSettings settings;
-    const QString start = settings
-                              .value(QStringLiteral("paths/imageFolder"),
-                                     QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-                              .toString();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open image"), start,
+    const QString path = dialogs_.openFile(
+        FileDialogs::Purpose::Image, tr("Open image"),
         tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
-    if (path.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/imageFolder"), QFileInfo(path).absolutePath());
-    openImage(path);
+    if (!path.isEmpty()) openImage(path);
 }
 
 void MainWindow::chooseExportFile() {
     if (current_.isNull()) return;
-    QSettings settings;
-    const QString folder = settings
-                               .value(QStringLiteral("paths/exportFolder"),
-                                      QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-                               .toString();
     QString name = current_.seed >= 0 ? QStringLiteral("%1-seed%2.png").arg(model_.name).arg(current_.seed)
                                       : QFileInfo(current_.source).completeBaseName() + QStringLiteral("-lens.png");
-    QString path = QFileDialog::getSaveFileName(this, tr("Export image PNG"), QDir(folder).filePath(name),
-                                                tr("PNG images (*.png)"));
+    QString path =
+        dialogs_.saveFile(FileDialogs::Purpose::Export, tr("Export image PNG"), name, tr("PNG images (*.png)"));
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".png");
+    QSettings settings;
     const int size = std::max(1, current_.image.width());
     const int suggested = settings.value(QStringLiteral("export/upscale"), std::max(1, 512 / size)).toInt();
     bool ok = false;
@@ -611,20 +599,10 @@ void MainWindow::chooseExportFile() {
                                              tr("Enlarge %1×%1 pixels by (nearest-neighbour, stays sharp):").arg(size),
                                              suggested, 1, 64, 1, &ok);
     if (!ok) return;
-    settings.setValue(QStringLiteral("paths/exportFolder"), QFileInfo(path).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, path);
     settings.setValue(QStringLiteral("export/upscale"), upscale);
     exportImage(path, upscale);
 }
-
-namespace {
-
-QString exportFolder() {
-    return QSettings()
-        .value(QStringLiteral("paths/exportFolder"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-        .toString();
-}
-
-}  // namespace
 
 void MainWindow::chooseTraversalFile() {
     if (current_.isNull() || !current_.directions) {
@@ -636,12 +614,12 @@ void MainWindow::chooseTraversalFile() {
                              .arg(current_.seed >= 0 ? QStringLiteral("seed%1").arg(current_.seed)
                                                      : QFileInfo(current_.source).completeBaseName())
                              .arg(direction + 1);
-    QString path = QFileDialog::getSaveFileName(
-        this, tr("Export the traversal of direction %1").arg(direction + 1), QDir(exportFolder()).filePath(name),
-        tr("GIF animation (*.gif);;MP4 video (*.mp4);;Strip of 9 frames (*.png)"));
+    QString path = dialogs_.saveFile(FileDialogs::Purpose::Export,
+                                     tr("Export the traversal of direction %1").arg(direction + 1), name,
+                                     tr("GIF animation (*.gif);;MP4 video (*.mp4);;Strip of 9 frames (*.png)"));
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".gif");
-    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(path).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, path);
     const int size = std::max(1, current_.image.width());
     exportTraversal(path, direction, 0, std::max(1, 256 / size));
 }
@@ -651,34 +629,26 @@ void MainWindow::chooseBasisFolder() {
         setStatus(tr("Find directions first (Ctrl+D)"));
         return;
     }
-    const QString folder = QFileDialog::getSaveFileName(
-        this, tr("Export the basis to a new folder"),
-        QDir(exportFolder()).filePath(QStringLiteral("basis-t%1").arg(current_.timestep)));
+    const QString folder = dialogs_.saveFile(FileDialogs::Purpose::Export, tr("Export the basis to a new folder"),
+                                             QStringLiteral("basis-t%1").arg(current_.timestep));
     if (folder.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(folder).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, folder);
     exportBasis(folder);
 }
 
 void MainWindow::chooseSessionToSave() {
     if (current_.isNull()) return;
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
     const QString name = current_.seed >= 0 ? QStringLiteral("session-seed%1").arg(current_.seed)
                                             : QStringLiteral("session-%1").arg(QFileInfo(current_.source).completeBaseName());
-    const QString folder =
-        QFileDialog::getSaveFileName(this, tr("Save the session as a folder"), QDir(start).filePath(name));
+    const QString folder = dialogs_.saveFile(FileDialogs::Purpose::Session, tr("Save the session as a folder"), name);
     if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Session, folder);
     saveSession(folder);
 }
 
 void MainWindow::chooseSessionToOpen() {
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a session folder"), start);
-    if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
-    openSession(folder);
+    const QString folder = dialogs_.openFolder(FileDialogs::Purpose::Session, tr("Open a session folder"));
+    if (!folder.isEmpty()) openSession(folder);
 }
 
 void MainWindow::toggleFullScreen(bool fullScreen) {
@@ -969,13 +939,13 @@ void MainWindow::restoreSettings() {
 void MainWindow::saveSettings() const {
     QSettings settings;
     // Demo mode's full screen without docks is not what the next start should show.
-    settings.setValue(QStringLiteral("window/geometry"), demoMode_ ? normalLayout_.geometry : saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), demoMode_ ? normalLayout_.state : saveState());
+    settings.setValue(QStringLiteral("window/geometry"), demoMode_ ? demoLayout_->normalGeometry() : saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), demoMode_ ? demoLayout_->normalState() : saveState());
     settings.setValue(QStringLiteral("sampling/steps"), sourcePanel_->steps());
     settings.setValue(QStringLiteral("sampling/eta"), sourcePanel_->eta());
     settings.setValue(QStringLiteral("directions/k"), directionsPanel_->request().k);
     settings.setValue(QStringLiteral("directions/sharperPreview"),
-                      demoMode_ ? normalLayout_.sharperPreview : sharperPreviewAction_->isChecked());
+                      demoMode_ ? demoLayout_->normalSharperPreview() : sharperPreviewAction_->isChecked());
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -1003,83 +973,17 @@ void MainWindow::setDemoMode(bool demo) {
         demoModeAction_->setChecked(demo);
     }
     if (demo) {
-        enterDemoLayout();
+        demoLayout_->enter(showDialogs_, wasMaximized_, director_->caption());
+        showCanvasImage();
+        canvas_->fitToWindow();
         spdlog::info("demo mode on");
         director_->start();
     } else {
         director_->stop();
-        leaveDemoLayout();
+        demoLayout_->leave(showDialogs_);
+        showCanvasImage();
         spdlog::info("demo mode off");
     }
-}
-
-void MainWindow::enterDemoLayout() {
-    normalLayout_.showDialogs = showDialogs_;
-    normalLayout_.sourceDock = !sourceDock_->isHidden();
-    normalLayout_.directionsDock = !directionsDock_->isHidden();
-    normalLayout_.fullScreen = isFullScreen();
-    normalLayout_.maximized = isMaximized() || (normalLayout_.fullScreen && wasMaximized_);
-    normalLayout_.sharperPreview = sharperPreviewAction_->isChecked();
-    normalLayout_.geometry = saveGeometry();
-    normalLayout_.state = saveState();
-
-    showDialogs_ = false;  // a presentation is never stopped by a message box: errors are logged
-    sourceDock_->hide();
-    directionsDock_->hide();
-    menuBar()->hide();
-    statusBar()->hide();
-    sliderStack_->setLarge(true);
-    // The one-call x̂0 preview is a blur at high t; 10 steps show the audience the real shapes.
-    sharperPreviewAction_->setChecked(true);
-    demoBanner_->setCaption(director_->caption());
-    demoBanner_->show();
-    // The canvas gets the timestep row's height too (the caption says t).
-    for (QWidget* widget : timestepRow()) widget->hide();
-    canvas_->setFocus();  // no text cursor blinking in the timestep box
-    // Esc leaves demo mode (instead of cancelling the running job, which the director owns).
-    cancelAction_->setShortcut({});
-    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
-                                   QKeySequence(Qt::Key_Escape)});
-    {
-        const QSignalBlocker blocker(fullScreenAction_);
-        fullScreenAction_->setChecked(true);
-    }
-    if (!normalLayout_.fullScreen) {
-        wasMaximized_ = normalLayout_.maximized;
-        showFullScreen();
-    }
-    showCanvasImage();
-    canvas_->fitToWindow();
-}
-
-QList<QWidget*> MainWindow::timestepRow() const {
-    return {picker_, preview_, previewCaption_, findChild<QFrame*>(QStringLiteral("timestepSeparator"))};
-}
-
-void MainWindow::leaveDemoLayout() {
-    showDialogs_ = normalLayout_.showDialogs;
-    demoBanner_->hide();
-    for (QWidget* widget : timestepRow()) widget->show();
-    sliderStack_->setLarge(false);
-    sharperPreviewAction_->setChecked(normalLayout_.sharperPreview);
-    menuBar()->show();
-    statusBar()->show();
-    sourceDock_->setVisible(normalLayout_.sourceDock);
-    directionsDock_->setVisible(normalLayout_.directionsDock);
-    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M)});
-    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
-    {
-        const QSignalBlocker blocker(fullScreenAction_);
-        fullScreenAction_->setChecked(normalLayout_.fullScreen);
-    }
-    if (!normalLayout_.fullScreen) {
-        if (normalLayout_.maximized) {
-            showMaximized();
-        } else {
-            showNormal();
-        }
-    }
-    showCanvasImage();
 }
 
 void MainWindow::showAnalysisWindow() {

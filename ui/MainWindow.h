@@ -1,9 +1,12 @@
 #pragma once
 
+#include <memory>
+
 #include <QMainWindow>
 #include <QThread>
 
 #include "ui/DirectionSet.h"
+#include "ui/FileDialogs.h"
 #include "ui/JobTracker.h"
 #include "ui/ModelInfo.h"
 #include "ui/ViewState.h"
@@ -18,6 +21,7 @@ namespace latentlens::ui {
 class AnalysisWindow;
 class DemoBanner;
 class DemoDirector;
+class DemoLayout;
 class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
@@ -124,9 +128,6 @@ private:
     void chooseSessionToSave();
     void chooseSessionToOpen();
     void toggleFullScreen(bool fullScreen);
-    void enterDemoLayout();
-    void leaveDemoLayout();
-    QList<QWidget*> timestepRow() const;  // the picker, the x̂0 preview and the line above them
     void showAbout();
 
     quint64 track(quint64 job, JobKind kind);
@@ -167,18 +168,11 @@ private:
     bool showDialogs_ = true;
     bool wasMaximized_ = false;
 
-    // Demo mode: what it changed, to put back.
+    FileDialogs dialogs_;  // remembered folders per purpose
+
+    // Demo mode and what it changed, to put back.
     bool demoMode_ = false;
-    struct NormalLayout {
-        bool showDialogs = true;
-        bool sourceDock = true;
-        bool directionsDock = true;
-        bool fullScreen = false;
-        bool maximized = false;
-        bool sharperPreview = false;
-        QByteArray geometry;  // what the settings keep while in demo mode
-        QByteArray state;
-    } normalLayout_;
+    std::unique_ptr<DemoLayout> demoLayout_;
     DemoDirector* director_ = nullptr;
     DemoBanner* demoBanner_ = nullptr;
     AnalysisWindow* analysisWindow_ = nullptr;
