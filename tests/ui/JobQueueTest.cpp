@@ -215,7 +215,8 @@ private slots:
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
                 progress.throwIfCancelled();
             }));
-            if (i % 50 == 49) queue.cancel();
+            if (i % 50 == 24) queue.cancel();  // the last one at i = 374: exports and analyses after it run
+            if (i % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
         submitting = false;
         worker.join();
@@ -229,6 +230,10 @@ private slots:
         }
         QVERIFY(dropped > 0);  // the policy and the cancels dropped some
         QVERIFY(dropped < kJobs);
+        for (uint64_t id = ids.back() - 24; id <= ids.back(); ++id) {  // after the last cancel
+            const auto kind = static_cast<JobKind>((id - 1) % latentlens::ui::kJobKindCount);
+            if (kind == JobKind::Export || kind == JobKind::Analysis) QVERIFY(endOf[id] != JobEnd::Dropped);
+        }
         QCOMPARE(queue.queued(), size_t(0));
     }
 };
