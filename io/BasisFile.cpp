@@ -22,6 +22,7 @@ void writeBasis(const fs::path& folder, const PullbackBasis& basis) {
     nlohmann::json json;
     json["format"] = "latentlens-basis-1";
     json["model"] = basis.modelName;
+    json["conditioning"] = basis.conditioning;
     json["block"] = basis.block;
     json["method"] = basis.method;
     json["timestep"] = basis.timestep;
@@ -56,6 +57,7 @@ PullbackBasis readBasis(const fs::path& folder) {
     try {
         in >> json;
         basis.modelName = json.at("model").get<std::string>();
+        basis.conditioning = json.value("conditioning", std::string());  // absent before prompts existed
         basis.block = json.at("block").get<std::string>();
         basis.method = json.at("method").get<std::string>();
         basis.timestep = json.at("timestep").get<int64_t>();

@@ -217,7 +217,7 @@ AnalysisWindow::AnalysisWindow(const QString& modelFolder, QWidget* parent) : QM
     resize(1100, 720);
 
     thread_ = new QThread(this);
-    worker_ = new AnalysisWindowWorker(&cancelFlag_);
+    worker_ = new AnalysisWindowWorker;
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &AnalysisWindowWorker::progressed, this, [this](double fraction, const QString& message) {
@@ -247,7 +247,7 @@ AnalysisWindow::AnalysisWindow(const QString& modelFolder, QWidget* parent) : QM
 }
 
 AnalysisWindow::~AnalysisWindow() {
-    cancelFlag_ = true;  // the running analysis stops at its next check
+    worker_->cancel();  // the running analysis stops at its next check
     thread_->quit();
     thread_->wait();
 }
@@ -286,15 +286,14 @@ AnalysisRequest AnalysisWindow::request() const {
 void AnalysisWindow::runCurrent() {
     if (running_) return;
     const auto job = request();
-    cancelFlag_ = false;
     setRunning(true);
     status_->setText(tr("Running %1...").arg(tabs_->tabText(tabs_->currentIndex())));
-    QMetaObject::invokeMethod(worker_, [worker = worker_, job] { worker->run(job); }, Qt::QueuedConnection);
+    worker_->run(job);
 }
 
 void AnalysisWindow::cancel() {
     if (!running_) return;
-    cancelFlag_ = true;
+    worker_->cancel();
     status_->setText(tr("Cancelling..."));
 }
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <memory>
 
 #include <QMainWindow>
@@ -23,8 +22,9 @@ namespace latentlens::ui {
 
 // The "Analysis" window (issue #7): one tab per analysis of core/analysis (coarse-to-fine,
 // similarity across samples, across timesteps, curvedness, dataset comparison), with Qt Charts
-// plots, a parameters form, and Run / Cancel. Runs on its own worker thread with its own model
-// (loaded from the folder in the form), so the main window's model and worker stay free.
+// plots, a parameters form, and Run / Cancel. Runs on its own worker thread (AnalysisWindowWorker),
+// so the main window's worker stays free; the model of the folder in the form comes from the shared
+// ModelCache (the main window's copy when it is the same model).
 class AnalysisWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -75,7 +75,6 @@ private:
 
     QThread* thread_;
     AnalysisWindowWorker* worker_;
-    std::atomic<bool> cancelFlag_{false};
     bool running_ = false;
 };
 

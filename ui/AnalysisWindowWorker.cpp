@@ -2,12 +2,14 @@
 
 #include <chrono>
 
-#include <c10/util/Exception.h>
+#include <QMetaObject>
+
 #include <spdlog/spdlog.h>
 
 #include "core/Error.h"
 #include "core/Progress.h"
 #include "core/analysis/ProgressRange.h"
+#include "core/pipeline/ModelCache.h"
 
 namespace latentlens::ui {
 namespace {
@@ -20,78 +22,93 @@ std::vector<uint64_t> seedRange(uint64_t first, int count) {
 
 }  // namespace
 
-AnalysisWindowWorker::AnalysisWindowWorker(const std::atomic<bool>* cancelFlag, QObject* parent)
-    : QObject(parent), cancelFlag_(cancelFlag) {
+AnalysisWindowWorker::AnalysisWindowWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<std::shared_ptr<const AnalysisOutcome>>();
 }
 
 DiffusionPipeline& AnalysisWindowWorker::model(const QString& folder) {
     auto found = models_.find(folder);
     if (found == models_.end()) {
-        spdlog::info("analysis: loading model {}", folder.toStdString());
-        found = models_.emplace(folder, DiffusionPipeline::load(folder.toStdString())).first;
+        spdlog::info("analysis: model {}", folder.toStdString());
+        found = models_.emplace(folder, ModelCache::shared().get(folder.toStdString())).first;
     }
     return *found->second;
 }
 
-void AnalysisWindowWorker::run(const AnalysisRequest& request) {
-    const auto start = std::chrono::steady_clock::now();
-    Progress progress;
-    progress.cancelFlag = cancelFlag_;
-    progress.callback = [this](double fraction, const std::string& message) {
-        emit progressed(fraction, QString::fromStdString(message));
-    };
-    try {
-        auto outcome = std::make_shared<AnalysisOutcome>();
-        outcome->kind = request.kind;
-        auto& first = model(request.modelFolder);
-        switch (request.kind) {
-        case AnalysisKind::CoarseToFine: {
-            auto sweep = computeSweepBases(first, {request.seed}, request.sweep, progress);
-            outcome->coarseToFine = coarseToFine(sweep.sampleBases(0));
-            break;
-        }
-        case AnalysisKind::Similarity: {
-            auto sweep = computeSweepBases(first, seedRange(request.seed, request.samples), request.sweep, progress);
-            outcome->similarity.push_back(sampleSimilarity(sweep));
-            outcome->trainTimesteps.push_back(first.numTrainTimesteps());
-            break;
-        }
-        case AnalysisKind::Timesteps: {
-            auto sweep = computeSweepBases(first, {request.seed}, request.sweep, progress);
-            outcome->timesteps = timestepSimilarity(sweep.sampleBases(0));
-            break;
-        }
-        case AnalysisKind::Curvedness:
-            outcome->curvedness =
-                curvednessOverTimesteps(first, request.seed, request.seedB, request.segments, request.sweep, progress);
-            break;
-        case AnalysisKind::Compare: {
-            if (request.secondModelFolder.isEmpty()) throw Error("choose a second model folder to compare with");
-            auto& second = model(request.secondModelFolder);
-            // Timesteps as fractions of each model's T: explicit timesteps do not carry over.
-            auto sweepOptions = request.sweep;
-            sweepOptions.timesteps.clear();
-            int index = 0;
-            for (auto* m : {&first, &second}) {
-                auto sweep = computeSweepBases(*m, seedRange(request.seed, request.samples), sweepOptions,
-                                               progressRange(progress, index * 0.5, (index + 1) * 0.5));
-                outcome->similarity.push_back(sampleSimilarity(sweep));
-                outcome->trainTimesteps.push_back(m->numTrainTimesteps());
-                ++index;
-            }
-            break;
-        }
-        }
-        outcome->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        emit finished(outcome);
-    } catch (const Cancelled&) {
-        emit cancelled();
-    } catch (const c10::Error& e) {
-        emit failed(QString::fromStdString(std::string("LibTorch: ") + e.what_without_backtrace()));
-    } catch (const std::exception& e) {
-        emit failed(QString::fromStdString(e.what()));
+quint64 AnalysisWindowWorker::run(const AnalysisRequest& request) {
+    const quint64 id = jobs_.submit(JobKind::Analysis, "analysis", [this, request](uint64_t) {
+        Progress progress;
+        progress.cancelFlag = &jobs_.cancelFlag();
+        progress.callback = [this](double fraction, const std::string& message) {
+            emit progressed(fraction, QString::fromStdString(message));
+        };
+        outcome_ = analyse(request, progress);
+    });
+    QMetaObject::invokeMethod(this, &AnalysisWindowWorker::runNext, Qt::QueuedConnection);
+    return id;
+}
+
+void AnalysisWindowWorker::cancel() { jobs_.cancel(); }
+
+void AnalysisWindowWorker::runNext() {
+    outcome_.reset();
+    const auto outcome = jobs_.runNext();
+    if (!outcome) return;
+    switch (outcome->end) {
+        case JobEnd::Finished: emit finished(std::move(outcome_)); break;
+        case JobEnd::Failed: emit failed(QString::fromStdString(outcome->message)); break;
+        case JobEnd::Cancelled:
+        case JobEnd::Dropped: emit cancelled(); break;  // dropped: cancelled before it started
     }
+    outcome_.reset();
+}
+
+std::shared_ptr<const AnalysisOutcome> AnalysisWindowWorker::analyse(const AnalysisRequest& request,
+                                                                     const Progress& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    auto outcome = std::make_shared<AnalysisOutcome>();
+    outcome->kind = request.kind;
+    auto& first = model(request.modelFolder);
+    switch (request.kind) {
+    case AnalysisKind::CoarseToFine: {
+        auto sweep = computeSweepBases(first, {request.seed}, request.sweep, progress);
+        outcome->coarseToFine = coarseToFine(sweep.sampleBases(0));
+        break;
+    }
+    case AnalysisKind::Similarity: {
+        auto sweep = computeSweepBases(first, seedRange(request.seed, request.samples), request.sweep, progress);
+        outcome->similarity.push_back(sampleSimilarity(sweep));
+        outcome->trainTimesteps.push_back(first.numTrainTimesteps());
+        break;
+    }
+    case AnalysisKind::Timesteps: {
+        auto sweep = computeSweepBases(first, {request.seed}, request.sweep, progress);
+        outcome->timesteps = timestepSimilarity(sweep.sampleBases(0));
+        break;
+    }
+    case AnalysisKind::Curvedness:
+        outcome->curvedness =
+            curvednessOverTimesteps(first, request.seed, request.seedB, request.segments, request.sweep, progress);
+        break;
+    case AnalysisKind::Compare: {
+        if (request.secondModelFolder.isEmpty()) throw Error("choose a second model folder to compare with");
+        auto& second = model(request.secondModelFolder);
+        // Timesteps as fractions of each model's T: explicit timesteps do not carry over.
+        auto sweepOptions = request.sweep;
+        sweepOptions.timesteps.clear();
+        int index = 0;
+        for (auto* m : {&first, &second}) {
+            auto sweep = computeSweepBases(*m, seedRange(request.seed, request.samples), sweepOptions,
+                                           progressRange(progress, index * 0.5, (index + 1) * 0.5));
+            outcome->similarity.push_back(sampleSimilarity(sweep));
+            outcome->trainTimesteps.push_back(m->numTrainTimesteps());
+            ++index;
+        }
+        break;
+    }
+    }
+    outcome->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return outcome;
 }
 
 }  // namespace latentlens::ui

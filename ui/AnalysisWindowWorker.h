@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -17,6 +16,11 @@
 #include "core/analysis/TimestepSimilarity.h"
 #include "core/analysis/TimestepSweep.h"
 #include "core/pipeline/DiffusionPipeline.h"
+#include "ui/JobQueue.h"
+
+namespace latentlens {
+struct Progress;
+}
 
 namespace latentlens::ui {
 
@@ -46,16 +50,20 @@ struct AnalysisOutcome {
     double seconds = 0.0;
 };
 
-// Runs analyses on its own thread (moveToThread) with its own models, loaded from their folders on
-// first use and kept. The cancel flag belongs to the window, which sets it from the GUI thread;
-// the analyses check it between U-Net calls.
+// Runs analyses on its own thread (moveToThread), one at a time through a JobQueue (the same job
+// rules and error mapping as the main window's ModelWorker). Models come from ModelCache::shared(),
+// so a model the main window has loaded is not loaded twice; the ones used are kept for the next
+// run. cancel() stops the running analysis at its next U-Net call.
 class AnalysisWindowWorker : public QObject {
     Q_OBJECT
 public:
-    explicit AnalysisWindowWorker(const std::atomic<bool>* cancelFlag, QObject* parent = nullptr);
+    explicit AnalysisWindowWorker(QObject* parent = nullptr);
 
-    // Runs `request` to the end and emits finished, failed or cancelled (call on the worker thread).
-    void run(const AnalysisRequest& request);
+    // Thread-safe: queues `request` and returns its job id at once. The job ends with exactly one
+    // of finished, failed or cancelled (also when cancel() dropped it before it started).
+    quint64 run(const AnalysisRequest& request);
+    // Thread-safe: drops the queued analyses and stops the running one.
+    void cancel();
 
 signals:
     void progressed(double fraction, const QString& message);
@@ -64,10 +72,13 @@ signals:
     void cancelled();
 
 private:
+    void runNext();  // worker thread
+    std::shared_ptr<const AnalysisOutcome> analyse(const AnalysisRequest& request, const Progress& progress);
     DiffusionPipeline& model(const QString& folder);
 
-    const std::atomic<bool>* cancelFlag_;
-    std::map<QString, std::shared_ptr<DiffusionPipeline>> models_;
+    JobQueue jobs_;
+    std::map<QString, std::shared_ptr<DiffusionPipeline>> models_;  // worker thread only
+    std::shared_ptr<const AnalysisOutcome> outcome_;                 // of the job running, worker thread only
 };
 
 }  // namespace latentlens::ui

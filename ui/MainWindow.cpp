@@ -8,7 +8,6 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -21,7 +20,6 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSignalBlocker>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
@@ -35,6 +33,7 @@
 #include "ui/AnalysisWindow.h"
 #include "ui/DemoBanner.h"
 #include "ui/DemoDirector.h"
+#include "ui/DemoLayout.h"
 #include "ui/DirectionsPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/JobProgressWidget.h"
@@ -88,7 +87,7 @@ QString secondsText(double seconds) {
 
 }  // namespace
 
-MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindow(parent), dialogs_(this) {
     registerIconResources();
     setWindowTitle(tr("LatentLens"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/latentlens-256.png")));
@@ -111,6 +110,10 @@ MainWindow::MainWindow(const QString& modelFolder, QWidget* parent) : QMainWindo
     connect(director_, &DemoDirector::runningChanged, demoBanner_, &DemoBanner::setRunning);
     connect(demoBanner_, &DemoBanner::resumeRequested, director_, &DemoDirector::start);
     connect(demoBanner_, &DemoBanner::exitRequested, this, [this] { setDemoMode(false); });
+    demoLayout_ = std::make_unique<DemoLayout>(DemoLayout::Parts{
+        this, sourceDock_, directionsDock_, sliderStack_, demoBanner_, canvas_,
+        {picker_, preview_, previewCaption_, findChild<QFrame*>(QStringLiteral("timestepSeparator"))},
+        sharperPreviewAction_, cancelAction_, demoModeAction_, fullScreenAction_});
 
     restoreSettings();
     updateActions();
@@ -379,12 +382,12 @@ void MainWindow::createMenus() {
 
 void MainWindow::connectWorker() {
     connect(worker_, &ModelWorker::jobStarted, this, [this](quint64 job, const QString& description) {
-        if (jobs_.contains(job)) jobProgress_->start(description);
+        if (jobs_.isPending(job)) jobProgress_->start(description);
     });
     connect(worker_, &ModelWorker::progress, this, [this](quint64 job, double fraction, const QString& message) {
-        if (!jobs_.contains(job)) return;
+        if (!jobs_.isPending(job)) return;
         jobProgress_->setProgress(fraction, message);
-        if (job == basisJob_) directionsPanel_->setProgress(fraction, message);
+        if (jobs_.kindOf(job) == JobKind::Basis && jobs_.isCurrent(job)) directionsPanel_->setProgress(fraction, message);
     });
     connect(worker_, &ModelWorker::directionsReady, this, &MainWindow::onDirectionsReady);
     connect(worker_, &ModelWorker::previewReady, this, &MainWindow::onPreviewReady);
@@ -398,47 +401,21 @@ void MainWindow::connectWorker() {
     });
     connect(worker_, &ModelWorker::failed, this, &MainWindow::onFailed);
     connect(worker_, &ModelWorker::cancelled, this, [this](quint64 job) {
-        if (isLatest(job)) setStatus(tr("Cancelled"));  // not when a newer request replaced it
+        if (jobs_.isLatest(job)) setStatus(tr("Cancelled"));  // not when a newer request replaced it
     });
     connect(worker_, &ModelWorker::jobEnded, this, &MainWindow::onJobEnded);
 }
 
 // --- requests ---------------------------------------------------------------------------------
 
-quint64 MainWindow::track(quint64 job, JobPurpose purpose) {
-    jobs_.insert(job);
-    purposes_.insert(job, purpose);
-    switch (purpose) {
-        case JobPurpose::Model: modelJob_ = job; break;
-        case JobPurpose::Image: imageJob_ = job; break;
-        case JobPurpose::Timestep: timestepJob_ = job; break;
-        case JobPurpose::Basis: basisJob_ = job; break;
-        case JobPurpose::FinalEdit: finalJob_ = job; break;
-        case JobPurpose::Session: sessionJob_ = job; break;
-        case JobPurpose::Export:
-        case JobPurpose::Preview: break;
-    }
-    lastTracked_ = std::max(lastTracked_, job);
+quint64 MainWindow::track(quint64 job, JobKind kind) {
+    jobs_.track(job, kind);
     updateActions();
     return job;
 }
 
-bool MainWindow::isLatest(quint64 job) const {
-    switch (purposes_.value(job, JobPurpose::Export)) {
-        case JobPurpose::Model: return job == modelJob_;
-        case JobPurpose::Image: return job == imageJob_;
-        case JobPurpose::Timestep: return job == timestepJob_;
-        case JobPurpose::Basis: return job == basisJob_;
-        case JobPurpose::FinalEdit: return job == finalJob_;
-        case JobPurpose::Session: return job == sessionJob_;
-        case JobPurpose::Export:
-        case JobPurpose::Preview: return true;
-    }
-    return true;
-}
-
 bool MainWindow::requireModel() {
-    if (!model_.isNull() || (modelJob_ != 0 && jobs_.contains(modelJob_))) return true;
+    if (!model_.isNull() || jobs_.isRunning(JobKind::LoadModel)) return true;
     setStatus(tr("Open a model folder first (Ctrl+Shift+O)"));
     return false;
 }
@@ -446,19 +423,19 @@ bool MainWindow::requireModel() {
 void MainWindow::openModelFolder(const QString& folder) {
     if (folder.isEmpty()) return;
     if (model_.isNull()) sourcePanel_->setModelLoading(QDir(folder).dirName());  // else the current one stays
-    track(worker_->loadModel(folder), JobPurpose::Model);
+    track(worker_->loadModel(folder), JobKind::LoadModel);
 }
 
 void MainWindow::openImage(const QString& path) {
     if (path.isEmpty() || !requireModel()) return;
-    track(worker_->invertImage(path, picker_->timestep(), sourcePanel_->steps()), JobPurpose::Image);
+    track(worker_->invertImage(path, picker_->timestep(), sourcePanel_->steps()), JobKind::Image);
 }
 
 void MainWindow::generate() {
     if (!requireModel()) return;
     track(worker_->generate(static_cast<quint64>(sourcePanel_->seed()), sourcePanel_->steps(), sourcePanel_->eta(),
                             picker_->timestep()),
-          JobPurpose::Image);
+          JobKind::Image);
 }
 
 void MainWindow::generateSeed(int seed) {
@@ -474,10 +451,10 @@ void MainWindow::generateRandomSeed() {
 void MainWindow::showTimestep(int timestep) {
     if (picker_->timestep() != timestep) picker_->setTimestep(timestep);
     if (current_.isNull() || current_.timestep == timestep) {
-        timestepJob_ = 0;  // whatever is in flight is no longer wanted
+        jobs_.supersede(JobKind::Timestep);  // whatever is in flight is no longer wanted
         return;
     }
-    track(worker_->computeAtTimestep(current_, timestep), JobPurpose::Timestep);
+    track(worker_->computeAtTimestep(current_, timestep), JobKind::Timestep);
 }
 
 void MainWindow::findDirections(int k) {
@@ -493,7 +470,7 @@ void MainWindow::findDirectionsWith(const DirectionRequest& request) {
     }
     directionsPanel_->setRunning(true);
     if (!demoMode_) directionsDock_->show();  // demo mode shows the canvas only
-    track(worker_->findDirections(current_, request), JobPurpose::Basis);
+    track(worker_->findDirections(current_, request), JobKind::Basis);
 }
 
 void MainWindow::addDirectionSlider(int direction) {
@@ -536,22 +513,22 @@ void MainWindow::previewSliders(const QMap<int, double>& alphas, int direction) 
     if (current_.isNull() || !current_.directions) return;
     setActiveDirection(direction);
     if (sliderStack_->showsOriginal()) sliderStack_->setShowsOriginal(false);
-    finalJob_ = 0;  // a new drag supersedes the running final edit: its end changes nothing
-    track(worker_->previewEdit(current_, alphas, sharperPreviewAction_->isChecked()), JobPurpose::Preview);
+    track(worker_->previewEdit(current_, alphas, sharperPreviewAction_->isChecked()), JobKind::Preview);
 }
 
 void MainWindow::commitSliders(const QList<int>& sliders, const QMap<int, double>& alphas, int direction) {
     if (current_.isNull() || !current_.directions) return;
     if (direction >= 0) setActiveDirection(direction);
-    previewFloor_ = track(worker_->finalEdit(current_, sliders, alphas), JobPurpose::FinalEdit);
+    // Supersedes the previews asked for before it (JobPolicy).
+    track(worker_->finalEdit(current_, sliders, alphas), JobKind::FinalEdit);
 }
 
 void MainWindow::exportImage(const QString& path, int upscale) {
     if (current_.isNull() || path.isEmpty()) return;
     if (current_.hasEdit()) {
-        track(worker_->exportPicture(current_.edited, path, upscale), JobPurpose::Export);
+        track(worker_->exportPicture(current_.edited, path, upscale), JobKind::Export);
     } else {
-        track(worker_->exportImage(current_.latents, path, upscale), JobPurpose::Export);
+        track(worker_->exportImage(current_.latents, path, upscale), JobKind::Export);
     }
 }
 
@@ -564,7 +541,7 @@ void MainWindow::exportTraversal(const QString& path, int direction, int frames,
     if (direction >= current_.directions->count()) return;
     if (frames <= 0) frames = isStripPath(std::filesystem::path(path.toStdString())) ? 9 : 31;
     track(worker_->exportTraversal(current_, direction, DirectionSet::kAlphaMax, frames, 15.0, path, upscale),
-          JobPurpose::Export);
+          JobKind::Export);
 }
 
 void MainWindow::exportBasis(const QString& folder) {
@@ -572,21 +549,21 @@ void MainWindow::exportBasis(const QString& folder) {
         setStatus(tr("Find directions first (Ctrl+D)"));
         return;
     }
-    track(worker_->exportBasis(current_, folder), JobPurpose::Export);
+    track(worker_->exportBasis(current_, folder), JobKind::Export);
 }
 
 void MainWindow::saveSession(const QString& folder) {
     if (current_.isNull() || folder.isEmpty()) return;
-    track(worker_->saveSession(current_, model_.folder, folder), JobPurpose::Export);
+    track(worker_->saveSession(current_, model_.folder, folder), JobKind::Export);
 }
 
 void MainWindow::openSession(const QString& folder) {
     if (folder.isEmpty()) return;
-    track(worker_->openSession(folder), JobPurpose::Session);
+    track(worker_->openSession(folder), JobKind::Session);
 }
 
 void MainWindow::cancelJobs() {
-    if (jobs_.isEmpty()) return;
+    if (jobs_.isIdle()) return;
     worker_->cancel();
     jobProgress_->setProgress(0.0, tr("Cancelling…"));
 }
@@ -594,42 +571,27 @@ void MainWindow::cancelJobs() {
 // --- dialogs ----------------------------------------------------------------------------------
 
 void MainWindow::chooseModelFolder() {
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/modelFolder"), model_.folder).toString();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open model folder"), start);
-    if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/modelFolder"), QFileInfo(folder).absolutePath());
-    openModelFolder(folder);
+    const QString folder = dialogs_.openFolder(FileDialogs::Purpose::Model, tr("Open model folder"), model_.folder);
+    if (!folder.isEmpty()) openModelFolder(folder);
 }
 
 void MainWindow::chooseImage() {
     if (!requireModel()) return;
-    QSettings settings;
-    const QString start = settings
-                              .value(QStringLiteral("paths/imageFolder"),
-                                     QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-                              .toString();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open image"), start,
+    const QString path = dialogs_.openFile(
+        FileDialogs::Purpose::Image, tr("Open image"),
         tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
-    if (path.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/imageFolder"), QFileInfo(path).absolutePath());
-    openImage(path);
+    if (!path.isEmpty()) openImage(path);
 }
 
 void MainWindow::chooseExportFile() {
     if (current_.isNull()) return;
-    QSettings settings;
-    const QString folder = settings
-                               .value(QStringLiteral("paths/exportFolder"),
-                                      QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-                               .toString();
     QString name = current_.seed >= 0 ? QStringLiteral("%1-seed%2.png").arg(model_.name).arg(current_.seed)
                                       : QFileInfo(current_.source).completeBaseName() + QStringLiteral("-lens.png");
-    QString path = QFileDialog::getSaveFileName(this, tr("Export image PNG"), QDir(folder).filePath(name),
-                                                tr("PNG images (*.png)"));
+    QString path =
+        dialogs_.saveFile(FileDialogs::Purpose::Export, tr("Export image PNG"), name, tr("PNG images (*.png)"));
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".png");
+    QSettings settings;
     const int size = std::max(1, current_.image.width());
     const int suggested = settings.value(QStringLiteral("export/upscale"), std::max(1, 512 / size)).toInt();
     bool ok = false;
@@ -637,20 +599,10 @@ void MainWindow::chooseExportFile() {
                                              tr("Enlarge %1×%1 pixels by (nearest-neighbour, stays sharp):").arg(size),
                                              suggested, 1, 64, 1, &ok);
     if (!ok) return;
-    settings.setValue(QStringLiteral("paths/exportFolder"), QFileInfo(path).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, path);
     settings.setValue(QStringLiteral("export/upscale"), upscale);
     exportImage(path, upscale);
 }
-
-namespace {
-
-QString exportFolder() {
-    return QSettings()
-        .value(QStringLiteral("paths/exportFolder"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation))
-        .toString();
-}
-
-}  // namespace
 
 void MainWindow::chooseTraversalFile() {
     if (current_.isNull() || !current_.directions) {
@@ -662,12 +614,12 @@ void MainWindow::chooseTraversalFile() {
                              .arg(current_.seed >= 0 ? QStringLiteral("seed%1").arg(current_.seed)
                                                      : QFileInfo(current_.source).completeBaseName())
                              .arg(direction + 1);
-    QString path = QFileDialog::getSaveFileName(
-        this, tr("Export the traversal of direction %1").arg(direction + 1), QDir(exportFolder()).filePath(name),
-        tr("GIF animation (*.gif);;MP4 video (*.mp4);;Strip of 9 frames (*.png)"));
+    QString path = dialogs_.saveFile(FileDialogs::Purpose::Export,
+                                     tr("Export the traversal of direction %1").arg(direction + 1), name,
+                                     tr("GIF animation (*.gif);;MP4 video (*.mp4);;Strip of 9 frames (*.png)"));
     if (path.isEmpty()) return;
     if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".gif");
-    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(path).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, path);
     const int size = std::max(1, current_.image.width());
     exportTraversal(path, direction, 0, std::max(1, 256 / size));
 }
@@ -677,34 +629,26 @@ void MainWindow::chooseBasisFolder() {
         setStatus(tr("Find directions first (Ctrl+D)"));
         return;
     }
-    const QString folder = QFileDialog::getSaveFileName(
-        this, tr("Export the basis to a new folder"),
-        QDir(exportFolder()).filePath(QStringLiteral("basis-t%1").arg(current_.timestep)));
+    const QString folder = dialogs_.saveFile(FileDialogs::Purpose::Export, tr("Export the basis to a new folder"),
+                                             QStringLiteral("basis-t%1").arg(current_.timestep));
     if (folder.isEmpty()) return;
-    QSettings().setValue(QStringLiteral("paths/exportFolder"), QFileInfo(folder).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Export, folder);
     exportBasis(folder);
 }
 
 void MainWindow::chooseSessionToSave() {
     if (current_.isNull()) return;
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
     const QString name = current_.seed >= 0 ? QStringLiteral("session-seed%1").arg(current_.seed)
                                             : QStringLiteral("session-%1").arg(QFileInfo(current_.source).completeBaseName());
-    const QString folder =
-        QFileDialog::getSaveFileName(this, tr("Save the session as a folder"), QDir(start).filePath(name));
+    const QString folder = dialogs_.saveFile(FileDialogs::Purpose::Session, tr("Save the session as a folder"), name);
     if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
+    dialogs_.remember(FileDialogs::Purpose::Session, folder);
     saveSession(folder);
 }
 
 void MainWindow::chooseSessionToOpen() {
-    QSettings settings;
-    const QString start = settings.value(QStringLiteral("paths/sessionFolder"), exportFolder()).toString();
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a session folder"), start);
-    if (folder.isEmpty()) return;
-    settings.setValue(QStringLiteral("paths/sessionFolder"), QFileInfo(folder).absolutePath());
-    openSession(folder);
+    const QString folder = dialogs_.openFolder(FileDialogs::Purpose::Session, tr("Open a session folder"));
+    if (!folder.isEmpty()) openSession(folder);
 }
 
 void MainWindow::toggleFullScreen(bool fullScreen) {
@@ -755,7 +699,7 @@ void MainWindow::showModel(const ModelInfo& info) {
 }
 
 void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
-    if (job != modelJob_) return;  // a newer model request follows
+    if (!jobs_.isCurrent(job)) return;  // a newer model request follows
     showModel(info);
     canvas_->setPlaceholderText(tr("Generating…"));
     setStatus(tr("Loaded model %1").arg(info.name));
@@ -764,7 +708,7 @@ void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
 }
 
 void MainWindow::onImageReady(quint64 job, const ViewState& state, double seconds, const QString& note) {
-    if (job != imageJob_) return;  // superseded by a newer image request
+    if (!jobs_.isCurrent(job)) return;  // superseded by a newer image request
     const bool generated = state.seed >= 0;
     const QString text = generated ? tr("Generate seed %1").arg(state.seed) : tr("Open %1").arg(state.source);
     if (current_.isNull()) {
@@ -785,7 +729,7 @@ void MainWindow::onImageReady(quint64 job, const ViewState& state, double second
 }
 
 void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double seconds) {
-    if (job != timestepJob_ || current_.isNull() || !state.latents ||
+    if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents ||
         state.latents->imageId != current_.latents->imageId)
         return;  // stale: another timestep or image was asked for since
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Timestep, tr("Timestep %1").arg(state.timestep),
@@ -794,7 +738,7 @@ void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double sec
 }
 
 void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double seconds) {
-    if (job != basisJob_ || current_.isNull() || !state.latents || state.latents != current_.latents) return;
+    if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents || state.latents != current_.latents) return;
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
                                           tr("Find %1 directions").arg(state.directions->count()), current_, state,
                                           [this](const ViewState& view) { applyViewState(view); }));
@@ -807,8 +751,8 @@ void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double s
 }
 
 void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds) {
-    if (job <= previewFloor_ || current_.isNull()) return;  // a release or another view came since
-    previewFloor_ = job;
+    if (!jobs_.isCurrent(job) || current_.isNull()) return;  // a release or another view came since
+    jobs_.shown(job);
     canvas_->setImage(image);
     canvas_->setCaption(demoMode_ ? QString()  // the demo banner says what is shown
                                   : tr("%1 · quick preview (soft) · release the slider to render it sharp")
@@ -820,7 +764,7 @@ void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds
 }
 
 void MainWindow::onEditReady(quint64 job, const ViewState& state, double seconds) {
-    if (job != finalJob_ || current_.isNull() || state.latents != current_.latents ||
+    if (!jobs_.isCurrent(job) || current_.isNull() || state.latents != current_.latents ||
         state.directions != current_.directions)
         return;
     if (state.sliders == current_.sliders && state.alphas == current_.alphas) {
@@ -847,7 +791,7 @@ void MainWindow::onEditReady(quint64 job, const ViewState& state, double seconds
 }
 
 void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds) {
-    if (job != sessionJob_) return;
+    if (!jobs_.isCurrent(job)) return;
     if (!info.isNull()) showModel(info);
     if (state.latents) {
         sourcePanel_->setSteps(static_cast<int>(state.latents->steps));
@@ -864,39 +808,40 @@ void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewS
 }
 
 void MainWindow::onFailed(quint64 job, const QString& message) {
-    switch (purposes_.value(job, JobPurpose::Image)) {
-        case JobPurpose::Model:
+    switch (jobs_.kindOf(job).value_or(JobKind::Image)) {
+        case JobKind::LoadModel:
             // The previous model stays loaded.
             sourcePanel_->setModelInfo(model_);
             if (model_.isNull())
                 canvas_->setPlaceholderText(tr("No model loaded.\nOpen a model folder (Ctrl+Shift+O)."));
             showError(tr("Could not load the model"), message);
             break;
-        case JobPurpose::Image: showError(tr("Could not make the image"), message); break;
-        case JobPurpose::Timestep: showError(tr("Could not compute the timestep"), message); break;
-        case JobPurpose::Export: showError(tr("Could not export"), message); break;
-        case JobPurpose::Basis: showError(tr("Could not find directions"), message); break;
-        case JobPurpose::Preview:
-        case JobPurpose::FinalEdit:
+        case JobKind::Image: showError(tr("Could not make the image"), message); break;
+        case JobKind::Timestep: showError(tr("Could not compute the timestep"), message); break;
+        case JobKind::Export: showError(tr("Could not export"), message); break;
+        case JobKind::Basis: showError(tr("Could not find directions"), message); break;
+        case JobKind::Preview:
+        case JobKind::FinalEdit:
             showError(tr("Could not edit the image"), message);
             showCanvasImage();  // no stale preview stays on the canvas
             sliderStack_->setSliders(current_.directions, current_.sliders, current_.alphas);
             break;
-        case JobPurpose::Session: showError(tr("Could not open the session"), message); break;
+        case JobKind::Session: showError(tr("Could not open the session"), message); break;
+        case JobKind::Analysis: showError(tr("Could not run the analysis"), message); break;  // the Analysis window's own
     }
 }
 
 void MainWindow::onJobEnded(quint64 job) {
-    if (job == basisJob_) directionsPanel_->setRunning(false);
-    if (job == finalJob_ && purposes_.value(job) == JobPurpose::FinalEdit && !current_.isNull()) {
+    const auto kind = jobs_.kindOf(job);
+    if (kind == JobKind::Basis && jobs_.isCurrent(job)) directionsPanel_->setRunning(false);
+    if (kind == JobKind::FinalEdit && jobs_.isCurrent(job) && !current_.isNull()) {
         // Cancelled or failed: the canvas and sliders go back to the view state.
-        finalJob_ = 0;
+        jobs_.supersede(JobKind::FinalEdit);
         showCanvasImage();
         sliderStack_->setSliders(current_.directions, current_.sliders, current_.alphas);
     }
-    jobs_.remove(job);
-    purposes_.remove(job);
-    if (jobs_.isEmpty()) {
+    jobs_.ended(job);
+    if (jobs_.isIdle()) {
         jobProgress_->finish();
         updateActions();
         emit becameIdle();
@@ -937,9 +882,10 @@ void MainWindow::applyViewState(const ViewState& state) {
         previewCaption_->setText(tr("Predicted x₀ at t = %1").arg(state.timestep));
     }
     if (state.seed >= 0) sourcePanel_->setSeed(static_cast<int>(state.seed));
-    timestepJob_ = 0;  // a timestep or edit result still in flight belongs to the view we just left
-    finalJob_ = 0;
-    previewFloor_ = lastTracked_;
+    // A timestep, edit or preview result still in flight belongs to the view we just left.
+    jobs_.supersede(JobKind::Timestep);
+    jobs_.supersede(JobKind::FinalEdit);
+    jobs_.supersede(JobKind::Preview);
     updateActions();
     emit viewChanged(state);
 }
@@ -969,7 +915,7 @@ void MainWindow::updateActions() {
     exportBasisAction_->setEnabled(haveDirections);
     saveSessionAction_->setEnabled(haveImage);
     findDirectionsAction_->setEnabled(haveImage);
-    cancelAction_->setEnabled(!jobs_.isEmpty());
+    cancelAction_->setEnabled(!jobs_.isIdle());
 }
 
 // --- settings ---------------------------------------------------------------------------------
@@ -993,13 +939,13 @@ void MainWindow::restoreSettings() {
 void MainWindow::saveSettings() const {
     QSettings settings;
     // Demo mode's full screen without docks is not what the next start should show.
-    settings.setValue(QStringLiteral("window/geometry"), demoMode_ ? normalLayout_.geometry : saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), demoMode_ ? normalLayout_.state : saveState());
+    settings.setValue(QStringLiteral("window/geometry"), demoMode_ ? demoLayout_->normalGeometry() : saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), demoMode_ ? demoLayout_->normalState() : saveState());
     settings.setValue(QStringLiteral("sampling/steps"), sourcePanel_->steps());
     settings.setValue(QStringLiteral("sampling/eta"), sourcePanel_->eta());
     settings.setValue(QStringLiteral("directions/k"), directionsPanel_->request().k);
     settings.setValue(QStringLiteral("directions/sharperPreview"),
-                      demoMode_ ? normalLayout_.sharperPreview : sharperPreviewAction_->isChecked());
+                      demoMode_ ? demoLayout_->normalSharperPreview() : sharperPreviewAction_->isChecked());
 }
 
 void MainWindow::changeEvent(QEvent* event) {
@@ -1027,83 +973,17 @@ void MainWindow::setDemoMode(bool demo) {
         demoModeAction_->setChecked(demo);
     }
     if (demo) {
-        enterDemoLayout();
+        demoLayout_->enter(showDialogs_, wasMaximized_, director_->caption());
+        showCanvasImage();
+        canvas_->fitToWindow();
         spdlog::info("demo mode on");
         director_->start();
     } else {
         director_->stop();
-        leaveDemoLayout();
+        demoLayout_->leave(showDialogs_);
+        showCanvasImage();
         spdlog::info("demo mode off");
     }
-}
-
-void MainWindow::enterDemoLayout() {
-    normalLayout_.showDialogs = showDialogs_;
-    normalLayout_.sourceDock = !sourceDock_->isHidden();
-    normalLayout_.directionsDock = !directionsDock_->isHidden();
-    normalLayout_.fullScreen = isFullScreen();
-    normalLayout_.maximized = isMaximized() || (normalLayout_.fullScreen && wasMaximized_);
-    normalLayout_.sharperPreview = sharperPreviewAction_->isChecked();
-    normalLayout_.geometry = saveGeometry();
-    normalLayout_.state = saveState();
-
-    showDialogs_ = false;  // a presentation is never stopped by a message box: errors are logged
-    sourceDock_->hide();
-    directionsDock_->hide();
-    menuBar()->hide();
-    statusBar()->hide();
-    sliderStack_->setLarge(true);
-    // The one-call x̂0 preview is a blur at high t; 10 steps show the audience the real shapes.
-    sharperPreviewAction_->setChecked(true);
-    demoBanner_->setCaption(director_->caption());
-    demoBanner_->show();
-    // The canvas gets the timestep row's height too (the caption says t).
-    for (QWidget* widget : timestepRow()) widget->hide();
-    canvas_->setFocus();  // no text cursor blinking in the timestep box
-    // Esc leaves demo mode (instead of cancelling the running job, which the director owns).
-    cancelAction_->setShortcut({});
-    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
-                                   QKeySequence(Qt::Key_Escape)});
-    {
-        const QSignalBlocker blocker(fullScreenAction_);
-        fullScreenAction_->setChecked(true);
-    }
-    if (!normalLayout_.fullScreen) {
-        wasMaximized_ = normalLayout_.maximized;
-        showFullScreen();
-    }
-    showCanvasImage();
-    canvas_->fitToWindow();
-}
-
-QList<QWidget*> MainWindow::timestepRow() const {
-    return {picker_, preview_, previewCaption_, findChild<QFrame*>(QStringLiteral("timestepSeparator"))};
-}
-
-void MainWindow::leaveDemoLayout() {
-    showDialogs_ = normalLayout_.showDialogs;
-    demoBanner_->hide();
-    for (QWidget* widget : timestepRow()) widget->show();
-    sliderStack_->setLarge(false);
-    sharperPreviewAction_->setChecked(normalLayout_.sharperPreview);
-    menuBar()->show();
-    statusBar()->show();
-    sourceDock_->setVisible(normalLayout_.sourceDock);
-    directionsDock_->setVisible(normalLayout_.directionsDock);
-    demoModeAction_->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M)});
-    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
-    {
-        const QSignalBlocker blocker(fullScreenAction_);
-        fullScreenAction_->setChecked(normalLayout_.fullScreen);
-    }
-    if (!normalLayout_.fullScreen) {
-        if (normalLayout_.maximized) {
-            showMaximized();
-        } else {
-            showNormal();
-        }
-    }
-    showCanvasImage();
 }
 
 void MainWindow::showAnalysisWindow() {

@@ -1,11 +1,13 @@
 #pragma once
 
-#include <QHash>
+#include <memory>
+
 #include <QMainWindow>
-#include <QSet>
 #include <QThread>
 
 #include "ui/DirectionSet.h"
+#include "ui/FileDialogs.h"
+#include "ui/JobTracker.h"
 #include "ui/ModelInfo.h"
 #include "ui/ViewState.h"
 
@@ -19,6 +21,7 @@ namespace latentlens::ui {
 class AnalysisWindow;
 class DemoBanner;
 class DemoDirector;
+class DemoLayout;
 class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
@@ -43,7 +46,7 @@ public:
     // With false, errors are logged and emitted (errorShown) but no message box opens (tests).
     void setShowDialogs(bool show) { showDialogs_ = show; }
 
-    bool isBusy() const { return !jobs_.isEmpty(); }
+    bool isBusy() const { return !jobs_.isIdle(); }
     const ModelInfo& modelInfo() const { return model_; }
     const ViewState& viewState() const { return current_; }
     QString statusText() const;
@@ -110,8 +113,6 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    enum class JobPurpose { Model, Image, Timestep, Export, Basis, Preview, FinalEdit, Session };
-
     void createWidgets();
     void createActions();
     void createMenus();
@@ -127,13 +128,9 @@ private:
     void chooseSessionToSave();
     void chooseSessionToOpen();
     void toggleFullScreen(bool fullScreen);
-    void enterDemoLayout();
-    void leaveDemoLayout();
-    QList<QWidget*> timestepRow() const;  // the picker, the x̂0 preview and the line above them
     void showAbout();
 
-    quint64 track(quint64 job, JobPurpose purpose);
-    bool isLatest(quint64 job) const;
+    quint64 track(quint64 job, JobKind kind);
     void onModelLoaded(quint64 job, const ModelInfo& info);
     void onImageReady(quint64 job, const ViewState& state, double seconds, const QString& note);
     void onTimestepReady(quint64 job, const ViewState& state, double seconds);
@@ -161,16 +158,7 @@ private:
     // Worker.
     QThread workerThread_;
     ModelWorker* worker_ = nullptr;
-    QSet<quint64> jobs_;                   // submitted and not yet ended
-    QHash<quint64, JobPurpose> purposes_;  // of those jobs
-    quint64 modelJob_ = 0;                 // the latest request of each purpose; older results are stale
-    quint64 imageJob_ = 0;
-    quint64 timestepJob_ = 0;
-    quint64 basisJob_ = 0;
-    quint64 finalJob_ = 0;
-    quint64 sessionJob_ = 0;
-    quint64 previewFloor_ = 0;  // previews of jobs up to this one are stale
-    quint64 lastTracked_ = 0;
+    JobTracker jobs_;  // submitted and not yet ended; whether a result is still wanted
     int activeDirection_ = -1;
 
     // State.
@@ -180,18 +168,11 @@ private:
     bool showDialogs_ = true;
     bool wasMaximized_ = false;
 
-    // Demo mode: what it changed, to put back.
+    FileDialogs dialogs_;  // remembered folders per purpose
+
+    // Demo mode and what it changed, to put back.
     bool demoMode_ = false;
-    struct NormalLayout {
-        bool showDialogs = true;
-        bool sourceDock = true;
-        bool directionsDock = true;
-        bool fullScreen = false;
-        bool maximized = false;
-        bool sharperPreview = false;
-        QByteArray geometry;  // what the settings keep while in demo mode
-        QByteArray state;
-    } normalLayout_;
+    std::unique_ptr<DemoLayout> demoLayout_;
     DemoDirector* director_ = nullptr;
     DemoBanner* demoBanner_ = nullptr;
     AnalysisWindow* analysisWindow_ = nullptr;

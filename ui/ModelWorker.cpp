@@ -5,15 +5,10 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMetaObject>
-#include <QMutexLocker>
 
-#include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -26,12 +21,14 @@
 #include "core/geometry/FeatureJacobian.h"
 #include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
+#include "core/pipeline/ModelCache.h"
 #include "core/sampling/DdimSampler.h"
 #include "core/sampling/LatentTrajectory.h"
 #include "io/BasisFile.h"
 #include "io/DirectionSheet.h"
 #include "io/FrameExport.h"
 #include "io/ImageFile.h"
+#include "io/SessionFile.h"
 #include "ui/LatentState.h"
 #include "ui/TensorImage.h"
 
@@ -53,105 +50,30 @@ ModelWorker::ModelWorker(QObject* parent) : QObject(parent) {
 
 ModelWorker::~ModelWorker() = default;
 
-namespace {
-
-// Whether a new request of kind `next` makes a queued job of kind `queued` stale (it is dropped).
-bool drops(ModelWorker::JobKind next, ModelWorker::JobKind queued) {
-    using Kind = ModelWorker::JobKind;
-    if (next == queued) return next != Kind::Export;  // every export asked for is written
-    switch (next) {
-        case Kind::Preview:
-        case Kind::FinalEdit: return queued == Kind::Preview || queued == Kind::FinalEdit;
-        case Kind::Image:
-        case Kind::Session:
-            return queued == Kind::Timestep || queued == Kind::Basis || queued == Kind::Preview ||
-                   queued == Kind::FinalEdit || queued == Kind::Image || queued == Kind::Session;
-        default: return false;
-    }
-}
-
-// Whether a new request of kind `next` stops a running job of kind `running` (its result would
-// be stale): long jobs only, so a quick preview is never wasted.
-bool stops(ModelWorker::JobKind next, ModelWorker::JobKind running) {
-    using Kind = ModelWorker::JobKind;
-    switch (next) {
-        case Kind::Image:
-        case Kind::Session:
-            return running == Kind::Image || running == Kind::Timestep || running == Kind::Basis ||
-                   running == Kind::FinalEdit || running == Kind::Session;
-        case Kind::Timestep: return running == Kind::Timestep;
-        case Kind::Basis: return running == Kind::Basis;
-        case Kind::Preview:
-        case Kind::FinalEdit: return running == Kind::FinalEdit;
-        default: return false;
-    }
-}
-
-}  // namespace
-
 quint64 ModelWorker::submit(JobKind kind, const QString& description, std::function<void(quint64 id)> body) {
-    QMutexLocker lock(&mutex_);
-    const quint64 id = ++lastJob_;
-    for (auto& queued : queue_) {
-        if (drops(kind, queued.kind)) queued.dropped = true;  // superseded before it started
-    }
-    if (runningKind_ && stops(kind, *runningKind_)) cancelFlag_.store(true);
-    queue_.push_back(Request{id, kind, description, std::move(body), false});
+    const quint64 id = jobs_.submit(kind, description.toStdString(), std::move(body));
     QMetaObject::invokeMethod(this, &ModelWorker::runNext, Qt::QueuedConnection);
     return id;
 }
 
-void ModelWorker::cancel() {
-    QMutexLocker lock(&mutex_);
-    for (auto& queued : queue_) queued.dropped = true;
-    cancelFlag_.store(true);
-}
+void ModelWorker::cancel() { jobs_.cancel(); }
 
 void ModelWorker::runNext() {
-    Request request;
-    {
-        QMutexLocker lock(&mutex_);
-        if (queue_.empty()) return;
-        request = std::move(queue_.front());
-        queue_.pop_front();
-        // A cancel() from now on stops this job; one before it dropped the job above.
-        if (!request.dropped) {
-            cancelFlag_.store(false);
-            runningKind_ = request.kind;
-        }
+    const auto outcome = jobs_.runNext(
+        [this](uint64_t job, const std::string& description) { emit jobStarted(job, fromStd(description)); });
+    if (!outcome) return;
+    switch (outcome->end) {
+        case JobEnd::Failed: emit failed(outcome->id, fromStd(outcome->message)); break;
+        case JobEnd::Cancelled: emit cancelled(outcome->id); break;
+        case JobEnd::Finished:
+        case JobEnd::Dropped: break;
     }
-    if (request.dropped) {
-        spdlog::debug("job {} ({}) dropped before it started", request.id, request.description.toStdString());
-        emit jobEnded(request.id);
-        return;
-    }
-    spdlog::debug("job {}: {}", request.id, request.description.toStdString());
-    emit jobStarted(request.id, request.description);
-    try {
-        request.body(request.id);
-    } catch (const Cancelled&) {
-        spdlog::debug("job {} cancelled", request.id);
-        emit cancelled(request.id);
-    } catch (const Error& e) {
-        spdlog::debug("{}: {}", request.description.toStdString(), e.what());  // MainWindow reports it
-        emit failed(request.id, fromStd(e.what()));
-    } catch (const c10::Error& e) {
-        spdlog::error("{}: LibTorch: {}", request.description.toStdString(), e.what_without_backtrace());
-        emit failed(request.id, QStringLiteral("LibTorch: %1").arg(QString::fromUtf8(e.what_without_backtrace())));
-    } catch (const std::exception& e) {
-        spdlog::error("{}: {}", request.description.toStdString(), e.what());
-        emit failed(request.id, fromStd(e.what()));
-    }
-    {
-        QMutexLocker lock(&mutex_);
-        runningKind_.reset();
-    }
-    emit jobEnded(request.id);
+    emit jobEnded(outcome->id);
 }
 
 Progress ModelWorker::progressFor(quint64 job, const QString& prefix, double from, double to) {
     Progress progress;
-    progress.cancelFlag = &cancelFlag_;
+    progress.cancelFlag = &jobs_.cancelFlag();
     progress.callback = [this, job, prefix, from, to](double fraction, const std::string& message) {
         emit this->progress(job, from + (to - from) * fraction, prefix + fromStd(message));
     };
@@ -323,14 +245,8 @@ ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& v
 quint64 ModelWorker::loadModel(const QString& folder) {
     return submit(JobKind::LoadModel, tr("Loading model %1").arg(QDir(folder).dirName()), [this, folder](quint64 job) {
         emit progress(job, 0.0, tr("Loading model %1…").arg(folder));
-        ModelOptions options;
-        try {
-            options.device = resolveDevice("auto");
-        } catch (const Error&) {
-            options.device = c10::Device(c10::kCPU);
-        }
-        auto loaded = DiffusionPipeline::load(toPath(folder), options);
-        if (cancelFlag_.load()) throw Cancelled();
+        auto loaded = ModelCache::shared().get(toPath(folder));
+        if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = std::move(loaded);
         modelFolder_ = folder;
         emit modelLoaded(job, infoOf(*model_, folder));
@@ -434,7 +350,7 @@ quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>&
         const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
         torch::NoGradGuard noGrad;
         Progress progress;
-        progress.cancelFlag = &cancelFlag_;
+        progress.cancelFlag = &jobs_.cancelFlag();
         const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress)
                                    : predictCleanImage(*model_, xt, state.timestep);
         emit previewReady(job, TensorImage::toQImage(model_->codec().decode(clean)), secondsSince(timer));
@@ -495,9 +411,13 @@ quint64 ModelWorker::exportBasis(const ViewState& view, const QString& folder) {
 
 namespace {
 
-constexpr int kSessionVersion = 1;
-const char* const kSessionFile = "session.json";
 const char* const kSessionBasis = "basis";
+
+// The conditioning the worker's jobs run under: its models are unconditional.
+const std::string& workerConditioning() {
+    static const std::string id = Conditioning::none().id;
+    return id;
+}
 
 }  // namespace
 
@@ -508,43 +428,32 @@ quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFold
         const auto& state = latentsOf(view);
         const QDir dir(folder);
         if (!QDir().mkpath(folder)) throw Error(folder.toStdString() + ": cannot create the session folder");
-        QJsonObject json;
-        json[QStringLiteral("version")] = kSessionVersion;
-        json[QStringLiteral("model")] = QFileInfo(modelFolder).absoluteFilePath();
-        json[QStringLiteral("modelName")] = fromStd(model_->name());
-        json[QStringLiteral("steps")] = static_cast<qint64>(state.steps);
-        json[QStringLiteral("eta")] = state.eta;
-        json[QStringLiteral("timestep")] = view.timestep;
+        Session session;
+        session.model = QFileInfo(modelFolder).absoluteFilePath().toStdString();
+        session.modelName = model_->name();
+        session.conditioning = workerConditioning();
+        session.steps = state.steps;
+        session.eta = state.eta;
+        session.timestep = view.timestep;
         if (view.seed >= 0) {
-            json[QStringLiteral("seed")] = view.seed;
+            session.seed = static_cast<uint64_t>(view.seed);
         } else {
             if (view.sourcePath.isEmpty()) throw Error("the opened image's file is not known; cannot save it");
             const QString copy = QStringLiteral("source.") + QFileInfo(view.sourcePath).suffix();
             QFile::remove(dir.filePath(copy));
             if (!QFile::copy(view.sourcePath, dir.filePath(copy)))
                 throw Error(view.sourcePath.toStdString() + ": cannot copy the opened image into the session");
-            json[QStringLiteral("image")] = copy;
-            json[QStringLiteral("imageName")] = view.source;
+            session.image = copy.toStdString();
+            session.imageName = view.source.toStdString();
             // How far the image was inverted (x_t at other timesteps derives from that trajectory).
-            json[QStringLiteral("invertedTo")] = static_cast<qint64>(state.trajectory.top());
+            session.invertedTo = state.trajectory.top();
         }
         if (view.directions) {
             writeBasis(toPath(dir.filePath(QString::fromLatin1(kSessionBasis))), *directionsOf(view).basis);
-            json[QStringLiteral("basis")] = QString::fromLatin1(kSessionBasis);
-            QJsonArray sliders;
-            for (int direction : view.sliders) {
-                QJsonObject slider;
-                slider[QStringLiteral("direction")] = direction;
-                slider[QStringLiteral("alpha")] = view.alphas.value(direction, 0.0);
-                sliders.append(slider);
-            }
-            json[QStringLiteral("sliders")] = sliders;
+            session.basis = kSessionBasis;
+            for (int direction : view.sliders) session.sliders.push_back({direction, view.alphas.value(direction, 0.0)});
         }
-        QFile file(dir.filePath(QString::fromLatin1(kSessionFile)));
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-            file.write(QJsonDocument(json).toJson()) < 0 || !file.flush())
-            throw Error(file.fileName().toStdString() + ": cannot write: " + file.errorString().toStdString());
-        file.close();
+        writeSessionFile(toPath(folder), session);
         view.shownImage().save(dir.filePath(QStringLiteral("canvas.png")));
         emit exported(job, folder, secondsSince(timer));
     });
@@ -555,30 +464,15 @@ quint64 ModelWorker::openSession(const QString& folder) {
         QElapsedTimer timer;
         timer.start();
         const QDir dir(folder);
-        const QString path = dir.filePath(QString::fromLatin1(kSessionFile));
-        const std::string where = path.toStdString();
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            throw Error(where + ": cannot open the session (" + file.errorString().toStdString() +
-                        "); choose a folder saved with File › Save session");
-        QJsonParseError parseError;
-        const auto document = QJsonDocument::fromJson(file.readAll(), &parseError);
-        if (document.isNull() || !document.isObject())
-            throw Error(where + ": not a valid session file (" + parseError.errorString().toStdString() + ")");
-        const auto json = document.object();
-        const auto require = [&](const char* key) {
-            const auto value = json.value(QString::fromLatin1(key));
-            if (value.isUndefined()) throw Error(where + ": the session has no \"" + key + "\"");
-            return value;
-        };
-        if (require("version").toInt() != kSessionVersion)
-            throw Error(where + ": session version " + std::to_string(json.value("version").toInt()) +
-                        " is not supported (this LatentLens reads version " + std::to_string(kSessionVersion) + ")");
-        const QString modelFolder = require("model").toString();
-        const int steps = require("steps").toInt();
-        const double eta = require("eta").toDouble();
-        const int timestep = require("timestep").toInt();
-        if (steps < 1) throw Error(where + ": \"steps\" must be at least 1");
+        const std::string where = dir.filePath(QString::fromLatin1(kSessionFileName)).toStdString();
+        const Session session = readSessionFile(toPath(folder));
+        if (session.conditioning != workerConditioning())
+            throw Error(where + ": the session was made under the prompt conditioning " + session.conditioning +
+                        "; this window runs unconditional models only");
+        const QString modelFolder = fromStd(session.model);
+        const int steps = static_cast<int>(session.steps);
+        const double eta = session.eta;
+        const int timestep = static_cast<int>(session.timestep);
 
         // The model: the loaded one if it is the same folder, else loaded here and kept only if
         // everything below works.
@@ -586,9 +480,7 @@ quint64 ModelWorker::openSession(const QString& folder) {
         ModelInfo info;
         if (!model_ || QFileInfo(modelFolder) != QFileInfo(modelFolder_)) {
             emit progress(job, 0.0, tr("Loading model %1…").arg(modelFolder));
-            ModelOptions options;
-            options.device = c10::Device(c10::kCPU);
-            model = DiffusionPipeline::load(toPath(modelFolder), options);
+            model = ModelCache::shared().get(toPath(modelFolder));
             info = infoOf(*model, modelFolder);
         }
         if (timestep < 0 || timestep >= model->numTrainTimesteps())
@@ -596,40 +488,40 @@ quint64 ModelWorker::openSession(const QString& folder) {
                         std::to_string(model->numTrainTimesteps() - 1));
         std::shared_ptr<LatentState> base;
         ViewState view;
-        if (json.contains(QStringLiteral("seed"))) {
-            const auto seed = static_cast<quint64>(json.value(QStringLiteral("seed")).toInteger());
+        if (session.seed) {
+            const quint64 seed = *session.seed;
             base = generated(model, seed, steps, eta, progressFor(job, tr("Seed %1: ").arg(seed), 0.05, 0.6));
             view = viewOf(atTimestep(*model, *base, timestep, {}), static_cast<qint64>(seed), tr("seed %1").arg(seed));
         } else {
-            const QString image = dir.filePath(require("image").toString());
-            const int invertedTo = json.value(QStringLiteral("invertedTo")).toInt(timestep);
+            const QString image = dir.filePath(fromStd(session.image));
+            const int invertedTo = static_cast<int>(session.invertedTo.value_or(timestep));
             if (invertedTo < 0 || invertedTo >= model->numTrainTimesteps())
                 throw Error(where + ": \"invertedTo\" is outside the model's timesteps");
             base = inverted(model, image, invertedTo, steps, progressFor(job, tr("Image: "), 0.05, 0.6), nullptr);
             view = viewOf(atTimestep(*model, *base, timestep, {}), -1,
-                          json.value(QStringLiteral("imageName")).toString(QFileInfo(image).fileName()));
+                          session.imageName.empty() ? QFileInfo(image).fileName() : fromStd(session.imageName));
             view.sourcePath = image;
         }
-        if (json.contains(QStringLiteral("basis"))) {
-            auto basis = std::make_shared<PullbackBasis>(
-                readBasis(toPath(dir.filePath(json.value(QStringLiteral("basis")).toString()))));
+        if (!session.basis.empty()) {
+            auto basis = std::make_shared<PullbackBasis>(readBasis(toPath(dir.filePath(fromStd(session.basis)))));
             checkBasisFits(*basis, *model, timestep);
+            if (basis->conditioning != session.conditioning)
+                throw Error(where + ": the session's basis was found under another conditioning (" +
+                            (basis->conditioning.empty() ? std::string("none") : basis->conditioning) + ")");
             view.directions =
                 directionSetOf(*model, *view.latents, std::move(basis), progressFor(job, tr("Cards: "), 0.6, 0.8));
             QList<int> sliders;
             QMap<int, double> alphas;
-            for (const auto& entry : json.value(QStringLiteral("sliders")).toArray()) {
-                const auto slider = entry.toObject();
-                const int direction = slider.value(QStringLiteral("direction")).toInt(-1);
-                if (direction < 0 || direction >= view.directions->count())
-                    throw Error(where + ": slider of direction " + std::to_string(direction) +
+            for (const auto& slider : session.sliders) {
+                if (slider.direction < 0 || slider.direction >= view.directions->count())
+                    throw Error(where + ": slider of direction " + std::to_string(slider.direction) +
                                 ", which the basis does not have");
-                sliders.append(direction);
-                alphas[direction] = slider.value(QStringLiteral("alpha")).toDouble();
+                sliders.append(slider.direction);
+                alphas[slider.direction] = slider.alpha;
             }
             view = edited(*model, view, sliders, alphas, progressFor(job, tr("Edit: "), 0.8, 1.0));
         }
-        if (cancelFlag_.load()) throw Cancelled();
+        if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = model;  // everything worked: only now does the session replace what was loaded
         if (!info.isNull()) modelFolder_ = modelFolder;
         emit sessionOpened(job, info, view, secondsSince(timer));

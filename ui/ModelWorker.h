@@ -1,17 +1,15 @@
 #pragma once
 
-#include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <optional>
 
 #include <QList>
 #include <QMap>
-#include <QMutex>
 #include <QObject>
 #include <QString>
 
+#include "ui/JobKind.h"
+#include "ui/JobQueue.h"
 #include "ui/ModelInfo.h"
 #include "ui/ViewState.h"
 
@@ -27,20 +25,14 @@ struct LatentState;
 
 // Does all model work, on its own thread (moveToThread; the pattern of Qt's Mandelbrot example).
 // The request methods are called from the GUI thread and return at once with a job id; jobs run
-// one at a time in request order. A new request drops queued, not yet started jobs whose result it
-// makes stale, and stops such a running job at its next U-Net call:
-//   - the same kind (model, image, timestep, basis, preview, final edit, session) drops the
-//     queued one; a running image, timestep, basis or final edit is stopped (exports all run);
-//   - a preview (slider drag) or final edit (slider release) also drops queued previews and final
-//     edits and stops a running final edit: only the latest slider values matter;
-//   - a new image or session drops and stops timestep, basis, preview and final-edit jobs.
-// cancel() drops everything queued and stops the running job the same way. Every job id gets
-// exactly one jobEnded, last, whatever became of it.
+// one at a time in request order in a JobQueue. A new request drops queued, not yet started jobs
+// whose result it makes stale, and stops such a running job at its next U-Net call, by the rules
+// of JobPolicy::standard(). cancel() drops everything queued and stops the running job the same
+// way. Every job id gets exactly one jobEnded, last, whatever became of it. Models come from
+// ModelCache::shared() (one copy of each, shared with the Analysis window).
 class ModelWorker : public QObject {
     Q_OBJECT
 public:
-    enum class JobKind { LoadModel, Image, Timestep, Export, Basis, Preview, FinalEdit, Session };
-
     explicit ModelWorker(QObject* parent = nullptr);
     ~ModelWorker() override;
 
@@ -72,8 +64,9 @@ public:
     // The basis folder (io writeBasis: sigma.npy, v.npy, u.npy, xt.npy, basis.json) and its
     // directions.png sheet.
     quint64 exportBasis(const ViewState& view, const QString& folder);
-    // A session folder: session.json (model folder, seed or image, steps, eta, t, sliders), the
-    // basis folder, a copy of an opened image and canvas.png (what was shown).
+    // A session folder: session.json (io/SessionFile: model folder, conditioning, seed or image,
+    // steps, eta, t, sliders), the basis folder, a copy of an opened image and canvas.png (what was
+    // shown).
     quint64 saveSession(const ViewState& view, const QString& modelFolder, const QString& folder);
     // Rebuilds a saved session's view (loading its model if another one is loaded): emits
     // sessionOpened, or fails and changes nothing.
@@ -101,14 +94,6 @@ signals:
     void jobEnded(quint64 job);
 
 private:
-    struct Request {
-        quint64 id = 0;
-        JobKind kind = JobKind::LoadModel;
-        QString description;
-        std::function<void(quint64 id)> body;  // runs on the worker thread
-        bool dropped = false;
-    };
-
     quint64 submit(JobKind kind, const QString& description, std::function<void(quint64 id)> body);
     void runNext();  // worker thread
     Progress progressFor(quint64 job, const QString& prefix, double from, double to);
@@ -134,12 +119,8 @@ private:
     QString modelFolder_;
     uint64_t lastImageId_ = 0;
 
-    // Shared with the GUI thread.
-    QMutex mutex_;
-    std::deque<Request> queue_;
-    std::optional<JobKind> runningKind_;
-    quint64 lastJob_ = 0;
-    std::atomic<bool> cancelFlag_{false};
+    // Shared with the GUI thread (thread-safe).
+    JobQueue jobs_;
 };
 
 }  // namespace latentlens::ui

@@ -40,6 +40,7 @@ PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOpt
     basis.seed = options.seed;
     basis.featureShape = jacobian.outputShape();
     basis.modelName = jacobian.model().name();
+    basis.conditioning = jacobian.conditioning().id;
     basis.xt = jacobian.point()[0].to(torch::kCPU, torch::kFloat64);
     auto V = solved.V;
     auto signs = fixColumnSigns(V);

@@ -23,6 +23,7 @@ struct BasisIteration {
 // v_i is positive (u_i follows), so results are reproducible.
 struct PullbackBasis {
     std::string modelName;
+    std::string conditioning;  // Conditioning::id of the prompt it was found under ("" unconditional)
     std::string block = "mid";
     std::string method;
     int64_t timestep = 0;

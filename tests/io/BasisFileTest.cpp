@@ -1,6 +1,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
 
@@ -55,6 +56,33 @@ TEST(BasisFile, RoundTripKeepsEverything) {
     EXPECT_EQ(back.residuals, basis.residuals);
     EXPECT_TRUE(back.converged);
     EXPECT_EQ(back.seed, 7u);
+}
+
+TEST(BasisFile, RecordsTheConditioningId) {
+    test::TempDir dir;
+    auto basis = sampleBasis();
+    basis.conditioning = "0123456789abcdef";
+    writeBasis(dir / "b", basis);
+    EXPECT_EQ(readBasis(dir / "b").conditioning, "0123456789abcdef");
+    basis.conditioning.clear();
+    writeBasis(dir / "u", basis);
+    EXPECT_EQ(readBasis(dir / "u").conditioning, "");
+}
+
+TEST(BasisFile, FolderWithoutConditioningIdReadsAsUnconditional) {
+    test::TempDir dir;
+    writeBasis(dir / "b", sampleBasis());
+    // basis.json as written before the conditioning id existed: the same keys without it.
+    std::ifstream in(dir / "b" / "basis.json");
+    auto json = nlohmann::json::parse(in);
+    in.close();
+    ASSERT_TRUE(json.contains("conditioning"));
+    json.erase("conditioning");
+    std::ofstream(dir / "b" / "basis.json") << json.dump(2);
+    const auto back = readBasis(dir / "b");
+    EXPECT_EQ(back.conditioning, "");
+    EXPECT_EQ(back.modelName, "fmnist32");
+    EXPECT_EQ(back.k, 3);
 }
 
 TEST(BasisFile, InconsistentFilesAreNamed) {

@@ -1,0 +1,27 @@
+#include "ui/JobPolicy.h"
+
+namespace latentlens::ui {
+
+const JobPolicy& JobPolicy::standard() {
+    using K = JobKind;
+    using F = JobFreshness;
+    static const JobPolicy policy({{
+        // Per kind: {drops}, {stops}, {supersedes}, freshness.
+        /* LoadModel */ {{K::LoadModel}, {}, {}, F::LatestOnly},
+        /* Image */
+        {{K::Image, K::Timestep, K::Basis, K::Preview, K::FinalEdit, K::Session},
+         {K::Image, K::Timestep, K::Basis, K::FinalEdit, K::Session}, {}, F::LatestOnly},
+        /* Timestep */ {{K::Timestep}, {K::Timestep}, {}, F::LatestOnly},
+        /* Export */ {{}, {}, {}, F::Every},
+        /* Basis */ {{K::Basis}, {K::Basis}, {}, F::LatestOnly},
+        /* Preview */ {{K::Preview, K::FinalEdit}, {K::FinalEdit}, {K::FinalEdit}, F::NewerThanShown},
+        /* FinalEdit */ {{K::Preview, K::FinalEdit}, {K::FinalEdit}, {K::Preview}, F::LatestOnly},
+        /* Session */
+        {{K::Image, K::Timestep, K::Basis, K::Preview, K::FinalEdit, K::Session},
+         {K::Image, K::Timestep, K::Basis, K::FinalEdit, K::Session}, {}, F::LatestOnly},
+        /* Analysis */ {{}, {}, {}, F::Every},
+    }});
+    return policy;
+}
+
+}  // namespace latentlens::ui
