@@ -37,6 +37,18 @@ namespace {
 
 std::filesystem::path toPath(const QString& path) { return std::filesystem::path(path.toStdString()); }
 
+// The window runs unconditional models; text-conditioned pipelines (Stable Diffusion) run in
+// latentlens-cli until the window has a prompt (issue 15).
+std::shared_ptr<DiffusionPipeline> windowModel(const QString& folder) {
+    auto model = ModelCache::shared().get(toPath(folder));
+    if (model->textEncoder()) {
+        throw Error(folder.toStdString() + ": " + model->denoiser().className() +
+                    " with a text encoder (Stable Diffusion) runs in latentlens-cli for now (sample, invert, denoise "
+                    "--prompt); the window opens unconditional UNet2DModel models");
+    }
+    return model;
+}
+
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
 double secondsSince(const QElapsedTimer& timer) { return static_cast<double>(timer.nsecsElapsed()) / 1e9; }
@@ -245,7 +257,7 @@ ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& v
 quint64 ModelWorker::loadModel(const QString& folder) {
     return submit(JobKind::LoadModel, tr("Loading model %1").arg(QDir(folder).dirName()), [this, folder](quint64 job) {
         emit progress(job, 0.0, tr("Loading model %1…").arg(folder));
-        auto loaded = ModelCache::shared().get(toPath(folder));
+        auto loaded = windowModel(folder);
         if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = std::move(loaded);
         modelFolder_ = folder;
@@ -480,7 +492,7 @@ quint64 ModelWorker::openSession(const QString& folder) {
         ModelInfo info;
         if (!model_ || QFileInfo(modelFolder) != QFileInfo(modelFolder_)) {
             emit progress(job, 0.0, tr("Loading model %1…").arg(modelFolder));
-            model = ModelCache::shared().get(toPath(modelFolder));
+            model = windowModel(modelFolder);
             info = infoOf(*model, modelFolder);
         }
         if (timestep < 0 || timestep >= model->numTrainTimesteps())

@@ -23,7 +23,7 @@ std::string ModelCache::keyOf(const std::filesystem::path& folder, const ModelOp
     auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(folder, ec), ec);
     if (ec) canonical = folder.lexically_normal();
     return canonical.string() + '|' + dtypeName(options.dtype) + '|' + options.device.str() + '|' +
-           (options.softmaxInFloat32 ? "softmax32" : "softmax-native");
+           (options.softmaxInFloat32 ? "softmax32" : "softmax-native") + '|' + options.variant;
 }
 
 std::shared_ptr<DiffusionPipeline> ModelCache::get(const std::filesystem::path& folder, const ModelOptions& options) {
