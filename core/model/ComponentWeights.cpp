@@ -6,32 +6,25 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Error.h"
+#include "core/FileSystem.h"
 
 namespace latentlens {
 namespace fs = std::filesystem;
-namespace {
-
-bool isFile(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
-
-}  // namespace
 
 fs::path findComponentWeights(const fs::path& folder, const std::string& stem, const std::string& variant) {
     const fs::path plain = folder / (stem + ".safetensors");
     const fs::path half = folder / (stem + ".fp16.safetensors");
     if (!variant.empty()) {
         const fs::path wanted = folder / (stem + "." + variant + ".safetensors");
-        if (isFile(wanted)) return wanted;
-        if (isFile(plain)) {
+        if (isRegularFile(wanted)) return wanted;
+        if (isRegularFile(plain)) {
             spdlog::warn("{}: no {} weights ({}); using {}", folder.string(), variant, wanted.filename().string(),
                          plain.filename().string());
             return plain;
         }
     } else {
-        if (isFile(plain)) return plain;
-        if (isFile(half)) {
+        if (isRegularFile(plain)) return plain;
+        if (isRegularFile(half)) {
             spdlog::info("{}: only the fp16 weights are here; loading {}", folder.string(), half.filename().string());
             return half;
         }
@@ -39,7 +32,7 @@ fs::path findComponentWeights(const fs::path& folder, const std::string& stem, c
     std::vector<std::string> pickles = {stem + ".bin", stem + ".fp16.bin"};
     if (stem != "pytorch_model") pickles.push_back("pytorch_model.bin");
     for (const auto& name : pickles) {
-        if (isFile(folder / name)) {
+        if (isRegularFile(folder / name)) {
             throw Error((folder / name).string() +
                         ": this is a PyTorch pickle checkpoint; LatentLens reads safetensors only (pickle files can run "
                         "code). Convert it once with diffusers/transformers: from_pretrained(folder)"

@@ -7,16 +7,13 @@
 #include <unistd.h>
 
 #include "core/Error.h"
+#include "core/FileSystem.h"
 #include "core/model/ComponentWeights.h"
 
 namespace latentlens {
 namespace fs = std::filesystem;
 namespace {
 
-bool isFile(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
 
 fs::path executableDir() {
     std::vector<char> buffer(4096);
@@ -36,9 +33,9 @@ ModelFolder ModelFolder::resolve(const fs::path& folder, const std::string& vari
     ModelFolder result;
     result.root = folder;
     fs::path unetDir;
-    if (isFile(folder / "config.json")) {
+    if (isRegularFile(folder / "config.json")) {
         unetDir = folder;
-    } else if (isFile(folder / "unet" / "config.json")) {
+    } else if (isRegularFile(folder / "unet" / "config.json")) {
         unetDir = folder / "unet";
     } else {
         throw Error(folder.string() + ": not a diffusers model folder (no config.json here or in unet/)");
@@ -47,7 +44,7 @@ ModelFolder ModelFolder::resolve(const fs::path& folder, const std::string& vari
     result.weights = findComponentWeights(unetDir, "diffusion_pytorch_model", variant);
     for (const auto& candidate : {unetDir / "scheduler_config.json", unetDir / "scheduler" / "scheduler_config.json",
                                   unetDir.parent_path() / "scheduler" / "scheduler_config.json"}) {
-        if (isFile(candidate)) {
+        if (isRegularFile(candidate)) {
             result.schedulerConfig = candidate;
             break;
         }
@@ -66,7 +63,7 @@ fs::path ModelFolder::defaultModelPath() {
     candidates.push_back(fs::path(LATENTLENS_INSTALL_MODEL_DIR) / "fmnist32");
     candidates.push_back(fs::path(LATENTLENS_SOURCE_MODEL_DIR) / "fmnist32");
     for (const auto& candidate : candidates) {
-        if (isFile(candidate / "config.json")) return candidate;
+        if (isRegularFile(candidate / "config.json")) return candidate;
     }
     throw Error("the embedded default model (fmnist32) was not found; looked in " + candidates.back().string() +
                 " and the install location; pass --model DIR");

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Error.h"
+#include "core/FileSystem.h"
 #include "core/Runtime.h"
 #include "core/config/JsonConfigReader.h"
 #include "core/pipeline/AutoencoderKLCodec.h"
@@ -19,16 +20,12 @@ namespace latentlens {
 namespace fs = std::filesystem;
 namespace {
 
-bool isFile(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
 
 // "_class_name" of a diffusers JSON file, or "" if the file or the key is absent. A file that does
 // not parse says nothing here: the part that needs it reports the problem (model_index.json is
 // needed by nothing yet).
 std::string classNameIn(const fs::path& file, const std::string& what) {
-    if (!isFile(file)) return {};
+    if (!isRegularFile(file)) return {};
     try {
         const auto json = readJsonConfigFile(file, what);
         const auto found = json.is_object() ? json.find("_class_name") : json.end();

@@ -7,21 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Error.h"
+#include "core/FileSystem.h"
 #include "core/config/JsonConfigReader.h"
 
 namespace latentlens {
 namespace fs = std::filesystem;
 namespace {
 
-bool isFile(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-}
 
-bool isDirectory(const fs::path& path) {
-    std::error_code ec;
-    return fs::is_directory(path, ec);
-}
 
 // model_index.json's component entry: ["library", "Class"], or [null, null] / null for none.
 // Returns the class ("" for none); anything else throws naming the file and the key.
@@ -39,14 +32,14 @@ std::string componentClass(const nlohmann::json& index, const std::string& key, 
 }
 
 void requireFile(const fs::path& path, const std::string& what) {
-    if (!isFile(path)) throw Error(path.string() + ": missing (" + what + ")");
+    if (!isRegularFile(path)) throw Error(path.string() + ": missing (" + what + ")");
 }
 
 }  // namespace
 
 bool StableDiffusionFolder::isStableDiffusion(const fs::path& folder) {
     const auto indexFile = folder / "model_index.json";
-    if (!isFile(indexFile)) return false;
+    if (!isRegularFile(indexFile)) return false;
     const auto index = readJsonConfigFile(indexFile, "pipeline index");
     const auto found = index.is_object() ? index.find("_class_name") : index.end();
     return found != index.end() && found->is_string() && found->get<std::string>().rfind("StableDiffusion", 0) == 0;
