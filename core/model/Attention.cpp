@@ -48,7 +48,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     const double scale = std::pow(static_cast<double>(headDim), -0.5);
     const bool upcastScores = options_.upcastSoftmax && castsToFloat32(dtype);
     const auto attend = [&](const torch::Tensor& qs, const torch::Tensor& ks, const torch::Tensor& vs) {
-        auto scores = torch::bmm(qs, ks.transpose(1, 2)) * scale;
+        // scale · q kᵀ in one pass (diffusers' baddbmm with beta 0).
+        auto scores = torch::baddbmm(torch::empty({qs.size(0), qs.size(1), ks.size(1)}, qs.options()), qs,
+                                     ks.transpose(1, 2), /*beta=*/0.0, /*alpha=*/scale);
         if (upcastScores) scores = scores.to(torch::kFloat32);
         return torch::bmm(torch::softmax(scores, -1).to(dtype), vs);
     };
