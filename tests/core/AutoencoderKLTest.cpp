@@ -5,8 +5,6 @@
 // the scores to float32), so the float64 tests run the softmax in float64 too.
 // Tolerances: relative error ≤ 1e-6 in float64, ≤ 1e-4 in float32.
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>
@@ -37,30 +35,9 @@ constexpr int64_t kStableDiffusionVaeParameters = 83653863;  // SD 1.x / 2.x Aut
 
 const fs::path kWeightsName = "diffusion_pytorch_model.safetensors";
 
-nlohmann::json readJson(const fs::path& path) {
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-}
-
-// A measured error for the test report (--gtest_output=xml): "3.142e-08".
-void recordError(const std::string& name, double error) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3e", error);
-    ::testing::Test::RecordProperty(name, text);
-}
-
-void writeJson(const fs::path& path, const nlohmann::json& json) {
-    std::ofstream out(path);
-    out << json.dump(2);
-}
-
-// Every tensor of a checkpoint, copied out of the mapping.
-std::vector<std::pair<std::string, torch::Tensor>> readAll(const fs::path& path) {
-    SafetensorsFile file(path);
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const auto& name : file.names()) tensors.emplace_back(name, file.tensor(name).clone());
-    return tensors;
-}
+using test::readJson;
+using test::recordError;
+using test::writeJson;
 
 // A VAE folder in `dir`: the fixture's config.json and the given tensors.
 void writeVaeFolder(const fs::path& dir, const std::string& fixture,
@@ -175,7 +152,7 @@ TEST_P(AutoencoderKLParity, PosteriorSampleIsMeanPlusStdTimesSeededNoise) {
 TEST_P(AutoencoderKLParity, LegacyAttentionNamesLoadTheSameWeights) {
     const std::pair<std::string, std::string> renames[] = {
         {".to_q.", ".query."}, {".to_k.", ".key."}, {".to_v.", ".value."}, {".to_out.0.", ".proj_attn."}};
-    auto tensors = readAll(vaeDir() / kWeightsName);
+    auto tensors = test::readAllTensors(vaeDir() / kWeightsName);
     int renamed = 0;
     for (auto& [name, tensor] : tensors) {
         for (const auto& [current, legacy] : renames) {
@@ -198,7 +175,7 @@ TEST_P(AutoencoderKLParity, LegacyAttentionNamesLoadTheSameWeights) {
 
 TEST_P(AutoencoderKLParity, HalfPrecisionCheckpointsConvertToTheModelDtype) {
     for (const auto halfType : {torch::kFloat16, torch::kBFloat16}) {
-        auto tensors = readAll(vaeDir() / kWeightsName);
+        auto tensors = test::readAllTensors(vaeDir() / kWeightsName);
         for (auto& item : tensors) item.second = item.second.to(halfType);
         test::TempDir dir("latentlens-vae-half");
         writeVaeFolder(dir.path(), GetParam(), tensors);
@@ -289,7 +266,7 @@ TEST(AutoencoderKLConfigTest, BadOptionsNameTheFileAndTheOption) {
 }
 
 TEST(AutoencoderKLLoadingTest, MismatchedCheckpointNamesTheFileAndEveryKey) {
-    auto tensors = readAll(fixtureDir("sd1-tiny") / "vae" / kWeightsName);
+    auto tensors = test::readAllTensors(fixtureDir("sd1-tiny") / "vae" / kWeightsName);
     std::vector<std::pair<std::string, torch::Tensor>> broken;
     for (auto& [name, tensor] : tensors) {
         if (name == "decoder.conv_out.bias") continue;                               // missing

@@ -46,10 +46,7 @@ torch::Tensor reference(const std::string& fixture, const std::string& key) {
 
 // The fixture checkpoint's tensors, possibly altered, for writing spoiled copies.
 std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(const std::string& fixture) {
-    SafetensorsFile file(fixtureDir(fixture) / "text_encoder" / "model.safetensors");
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const auto& name : file.names()) tensors.emplace_back(name, file.tensor(name).clone());
-    return tensors;
+    return test::readAllTensors(fixtureDir(fixture) / "text_encoder" / "model.safetensors");
 }
 
 class ClipTextModelFixture : public ::testing::TestWithParam<std::string> {

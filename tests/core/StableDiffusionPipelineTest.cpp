@@ -6,7 +6,6 @@
 // references round the DDIM coefficients through float32 exactly as we do), ≤ 1e-4 in float32.
 // Then what a bad folder gives: one line naming the file at fault.
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -35,12 +34,8 @@ constexpr double kFloat32Tolerance = 1e-4;
 constexpr double kGuidance = 7.5;  // fixture.json: ddim10_traj
 const char* const kPrompt = "a photo of a cat";  // prompts[1]
 
-nlohmann::json readJson(const fs::path& path) {
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-}
-
-void writeJson(const fs::path& path, const nlohmann::json& json) { std::ofstream(path) << json.dump(2); }
+using test::readJson;
+using test::writeJson;
 
 // The largest row error of a trajectory against its reference, recorded for the test report
 // (--gtest_output=xml) and checked against `tolerance` row by row.
@@ -53,9 +48,7 @@ void expectTrajectory(const torch::Tensor& actual, const torch::Tensor& expected
         worst = std::max(worst, error);
         EXPECT_LE(error, tolerance) << name << " row " << k;
     }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3e", worst);
-    ::testing::Test::RecordProperty(name, text);
+    test::recordError(name, worst);
 }
 
 // Float64 throughout, softmax included (the references switch diffusers' float32 upcasts off).
@@ -176,13 +169,10 @@ TEST_P(StableDiffusionFixture, Fp16VariantLoadsTheSameNetworkAsItsFloat32Twin) {
     // widened back to F32 (the plain file): both must give the same ε.
     std::vector<std::pair<std::string, torch::Tensor>> half;
     std::vector<std::pair<std::string, torch::Tensor>> widened;
-    {
-        SafetensorsFile file(root / "unet" / "diffusion_pytorch_model.safetensors");
-        for (const auto& name : file.names()) {
-            const auto rounded = file.tensor(name).to(torch::kFloat16);
-            half.emplace_back(name, rounded);
-            widened.emplace_back(name, rounded.to(torch::kFloat32));
-        }
+    for (const auto& [name, tensor] : test::readAllTensors(root / "unet" / "diffusion_pytorch_model.safetensors")) {
+        const auto rounded = tensor.to(torch::kFloat16);
+        half.emplace_back(name, rounded);
+        widened.emplace_back(name, rounded.to(torch::kFloat32));
     }
     writeSafetensors(root / "unet" / "diffusion_pytorch_model.fp16.safetensors", half);
     writeSafetensors(root / "unet" / "diffusion_pytorch_model.safetensors", widened);

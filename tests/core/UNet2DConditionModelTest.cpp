@@ -6,7 +6,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "core/config/JsonConfigReader.h"
 #include "core/geometry/ForwardAdLevel.h"
@@ -30,20 +29,7 @@ std::filesystem::path unetDir(const std::string& fixture) { return fixtureDir(fi
 
 json readJson(const std::filesystem::path& file) { return readJsonConfigFile(file, "test config"); }
 
-// Measured errors go to the test's XML properties (--gtest_output=xml) as in PullbackBasisTest.
-void recordError(const std::string& key, double error) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3e", error);
-    ::testing::Test::RecordProperty(key, text);
-}
-
-// All tensors of a safetensors file, copied out of the mapping.
-std::vector<std::pair<std::string, torch::Tensor>> readAll(const std::filesystem::path& path) {
-    SafetensorsFile file(path);
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const auto& name : file.names()) tensors.emplace_back(name, file.tensor(name).clone());
-    return tensors;
-}
+using test::recordError;
 
 // A model with seeded random weights (the constructor's default init) in float64.
 UNet2DConditionModel randomModel(const json& config, const std::string& source) {
@@ -279,7 +265,7 @@ TEST_P(UNet2DConditionFixture, HalfPrecisionWeightFilesLoadIntoFloat32) {
     auto full = load(torch::kFloat32);
     torch::NoGradGuard noGrad;
     const auto expected = full->forward(z, 500, ehs);
-    const auto weights = readAll(unetDir(GetParam()) / "diffusion_pytorch_model.safetensors");
+    const auto weights = test::readAllTensors(unetDir(GetParam()) / "diffusion_pytorch_model.safetensors");
     for (const auto& [dtype, tolerance] : {std::pair{torch::kHalf, 10 * std::ldexp(1.0, -11)},
                                            std::pair{torch::kBFloat16, 10 * std::ldexp(1.0, -8)}}) {
         SCOPED_TRACE(c10::toString(dtype));
@@ -332,7 +318,7 @@ TEST_P(UNet2DConditionFixture, MidFeaturesSupportForwardModeAD) {
 
 // A checkpoint that does not fit the config: one Error naming the file and every bad key.
 TEST_P(UNet2DConditionFixture, MismatchedCheckpointNamesTheFileAndEveryKey) {
-    auto weights = readAll(unetDir(GetParam()) / "diffusion_pytorch_model.safetensors");
+    auto weights = test::readAllTensors(unetDir(GetParam()) / "diffusion_pytorch_model.safetensors");
     const std::string missing = "mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight";
     const std::string reshaped = "down_blocks.1.attentions.0.transformer_blocks.0.ff.net.2.weight";
     const std::string extra = "mid_block.attentions.0.transformer_blocks.0.attn2.to_k.bias";

@@ -1,15 +1,40 @@
 #include "support/TestSupport.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <random>
 
 #include <torch/torch.h>
+
+#include "core/model/SafetensorsFile.h"
 
 namespace latentlens::test {
 
 std::filesystem::path fixturesDir() { return LATENTLENS_FIXTURES_DIR; }
 
 std::filesystem::path fixtureDir(const std::string& name) { return fixturesDir() / name; }
+
+nlohmann::json readJson(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    return nlohmann::json::parse(in);
+}
+
+void writeJson(const std::filesystem::path& path, const nlohmann::json& json) { std::ofstream(path) << json.dump(2); }
+
+std::vector<std::pair<std::string, torch::Tensor>> readAllTensors(const std::filesystem::path& path) {
+    SafetensorsFile file(path);
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& name : file.names()) tensors.emplace_back(name, file.tensor(name).clone());
+    return tensors;
+}
+
+void recordError(const std::string& name, double error) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3e", error);
+    ::testing::Test::RecordProperty(name, text);
+}
 
 namespace {
 

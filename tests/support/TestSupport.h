@@ -2,9 +2,11 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/types.h>
 
 #include "core/Error.h"
@@ -51,6 +53,14 @@ void expectError(const std::filesystem::path& path, const std::string& fragment,
         EXPECT_EQ(message.find('\n'), std::string::npos) << message;
     }
 }
+
+// A JSON file read (throws on a missing or malformed file) and written (indented).
+nlohmann::json readJson(const std::filesystem::path& path);
+void writeJson(const std::filesystem::path& path, const nlohmann::json& json);
+// Every tensor of a .safetensors file by name, copied out of the mapping, in file order.
+std::vector<std::pair<std::string, torch::Tensor>> readAllTensors(const std::filesystem::path& path);
+// A measured error as a property of the running test (--gtest_output=xml): "3.142e-08".
+void recordError(const std::string& name, double error);
 
 // ‖a − b‖ / ‖b‖ over all elements, in float64.
 double relativeError(const torch::Tensor& actual, const torch::Tensor& expected);
