@@ -22,6 +22,7 @@
 #include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/pipeline/ModelCache.h"
+#include "core/pipeline/StableDiffusionFolder.h"
 #include "core/sampling/DdimSampler.h"
 #include "core/sampling/LatentTrajectory.h"
 #include "io/BasisFile.h"
@@ -38,15 +39,15 @@ namespace {
 std::filesystem::path toPath(const QString& path) { return std::filesystem::path(path.toStdString()); }
 
 // The window runs unconditional models; text-conditioned pipelines (Stable Diffusion) run in
-// latentlens-cli until the window has a prompt (issue 15).
+// latentlens-cli until the window has a prompt (issue 15). Refused from model_index.json,
+// before any of their weights are read.
 std::shared_ptr<DiffusionPipeline> windowModel(const QString& folder) {
-    auto model = ModelCache::shared().get(toPath(folder));
-    if (model->textEncoder()) {
-        throw Error(folder.toStdString() + ": " + model->denoiser().className() +
-                    " with a text encoder (Stable Diffusion) runs in latentlens-cli for now (sample, invert, denoise "
-                    "--prompt); the window opens unconditional UNet2DModel models");
+    if (StableDiffusionFolder::isStableDiffusion(toPath(folder))) {
+        throw Error(folder.toStdString() +
+                    ": a Stable Diffusion pipeline runs in latentlens-cli for now (sample, invert, denoise --prompt); "
+                    "the window opens unconditional UNet2DModel models");
     }
-    return model;
+    return ModelCache::shared().get(toPath(folder));
 }
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }

@@ -81,6 +81,7 @@ void configureLogging(bool verbose, bool quiet) {
 
 torch::Tensor readLatents(const fs::path& path, const DiffusionPipeline& model) {
     auto tensor = readNpy(path);
+    const auto fileShape = shapeText(tensor.sizes());
     const auto shape = model.latentShape();
     const int64_t multiple = model.denoiser().sizeMultiple();
     if (tensor.dim() == 3) tensor = tensor.unsqueeze(0);
@@ -89,12 +90,12 @@ torch::Tensor readLatents(const fs::path& path, const DiffusionPipeline& model) 
     };
     if (multiple > 0 && tensor.dim() == 4 && tensor.size(1) == shape[0] &&
         (!fitsSize(tensor.size(2), shape[1]) || !fitsSize(tensor.size(3), shape[2]))) {
-        throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
+        throw Error(path.string() + ": has shape " + fileShape + " but model " + model.name() +
                     " needs a height and width that are multiples of " + std::to_string(multiple));
     }
     if (tensor.dim() != 4 || tensor.size(1) != shape[0] || !fitsSize(tensor.size(2), shape[1]) ||
         !fitsSize(tensor.size(3), shape[2])) {
-        throw Error(path.string() + ": has shape " + shapeText(readNpy(path).sizes()) + " but model " + model.name() +
+        throw Error(path.string() + ": has shape " + fileShape + " but model " + model.name() +
                     " needs (N, " + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " +
                     std::to_string(shape[2]) + ") or (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
                     ", " + std::to_string(shape[2]) + ")");
