@@ -10,6 +10,7 @@
 #include "app/cli/TerminalProgress.h"
 #include "core/Error.h"
 #include "core/Runtime.h"
+#include "core/pipeline/ModelCache.h"
 #include "io/ImageFile.h"
 #include "io/NpyFile.h"
 
@@ -21,6 +22,10 @@ std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
 }
+
+// What ModelsKeptLoaded keeps (commands run one after another on the main thread).
+bool keepingModels = false;
+std::shared_ptr<DiffusionPipeline> keptModel;
 
 bool isNpy(const fs::path& path) { return lower(path.extension().string()) == ".npy"; }
 
@@ -61,9 +66,17 @@ std::shared_ptr<DiffusionPipeline> CommonOptions::loadModel() const {
     options.dtype = parseDtype(dtype);
     options.device = resolveDevice(device);
     options.variant = variant;
-    auto loaded = DiffusionPipeline::load(folder, options);
+    auto loaded = ModelCache::shared().get(folder, options);
+    if (keepingModels) keptModel = loaded;
     spdlog::debug("model {} ({} parameters, {})", loaded->name(), loaded->parameterCount(), dtype);
     return loaded;
+}
+
+ModelsKeptLoaded::ModelsKeptLoaded() { keepingModels = true; }
+
+ModelsKeptLoaded::~ModelsKeptLoaded() {
+    keepingModels = false;
+    keptModel.reset();
 }
 
 void configureLogging(bool verbose, bool quiet) {

@@ -99,6 +99,18 @@ void addEditCommand(CLI::App& app);
 void addTraverseCommand(CLI::App& app);
 void addTransportCommand(CLI::App& app);
 void addAnalyzeCommand(CLI::App& app);
+void addBatchCommand(CLI::App& app);
+
+// While one of these lives (the batch command), the model a command loaded stays in memory after
+// the command ends, so that the next command asking for the same folder and options gets it
+// without loading it again. The last model used is kept; asking for another one releases it.
+class ModelsKeptLoaded {
+public:
+    ModelsKeptLoaded();
+    ~ModelsKeptLoaded();
+    ModelsKeptLoaded(const ModelsKeptLoaded&) = delete;
+    ModelsKeptLoaded& operator=(const ModelsKeptLoaded&) = delete;
+};
 
 // The latent an edit produces from basis.xt: linear shift or one guidance pass per direction.
 torch::Tensor editLatent(DiffusionPipeline& model, const PullbackBasis& basis, const std::vector<int64_t>& directions,

@@ -34,6 +34,8 @@ public:
     void clearLine();
     // Ends the current line (before an error message or at exit).
     void finish();
+    // Whether Ctrl+C has been pressed (a batch stops before its next command).
+    bool cancelRequested() const { return cancel_.load(); }
 
     // The text of the line for `fraction` after `elapsed` (without escape codes), cut to `width`
     // columns. Public for the tests.
