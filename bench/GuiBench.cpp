@@ -3,7 +3,10 @@
 // directions (k = 10), then drags of a direction's slider through ~60 values at 60 mouse moves a
 // second, counting the previews that actually reach the canvas (frames/s), and the release-to-final
 // latency (release → fully re-denoised edit on the canvas; median over the drags). Both for the
-// instant one-call x̂0 preview and the sharper 10-step preview.
+// instant one-call x̂0 preview and the sharper 10-step preview. Then live directions: the timestep
+// moved one DDIM-50 step (20) at a time with the cards following (warm-started solves): the
+// latency from a step to its updated cards, and the card updates shown per second while the
+// timestep is dragged slowly (a step every 150 ms).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -121,6 +124,67 @@ DragResult measureDrags(MainWindow& window, int direction) {
     return result;
 }
 
+struct FollowResult {
+    double stepMs = 0.0;         // median: timestep moved → its directions' cards shown
+    double solverMs = 0.0;       // median warm solver time of those updates
+    double products = 0.0;       // median Jacobian products of those updates
+    double updatesPerSecond = 0.0;  // while dragged slowly
+    int updates = 0;
+    int moves = 0;
+};
+
+constexpr int kFollowSteps = 8;
+constexpr int kTimestepStep = 20;
+constexpr double kSlowDragMs = 150.0;
+constexpr int kSlowDragMoves = 20;
+
+FollowResult measureFollowing(MainWindow& window) {
+    FollowResult result;
+    std::vector<double> stepMs, solverMs, products;
+    int t = window.viewState().timestep;
+    for (int i = 0; i < kFollowSteps; ++i) {
+        t -= kTimestepStep;
+        QElapsedTimer timer;
+        timer.start();
+        window.showTimestep(t);
+        if (!waitUntil([&] {
+                const auto& view = window.viewState();
+                return view.timestep == t && view.directions && view.directions->timestep == t && !window.isBusy();
+            })) {
+            spdlog::error("the directions did not follow to t = {}", t);
+            return result;
+        }
+        stepMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        solverMs.push_back(window.viewState().directions->seconds * 1000.0);
+        products.push_back(static_cast<double>(window.viewState().directions->products));
+    }
+    int updates = 0;
+    int lastShown = -1;
+    const auto connection = QObject::connect(&window, &MainWindow::viewChanged, [&](const latentlens::ui::ViewState& view) {
+        if (view.directions && view.directions->isFollowed() && view.directions->timestep != lastShown) {
+            lastShown = view.directions->timestep;
+            ++updates;
+        }
+    });
+    QElapsedTimer drag;
+    drag.start();
+    for (int i = 0; i < kSlowDragMoves; ++i) {
+        t += kTimestepStep;
+        window.showTimestep(t);
+        pump(kSlowDragMs);
+    }
+    const double dragSeconds = static_cast<double>(drag.nsecsElapsed()) / 1e9;
+    waitUntil([&] { return !window.isBusy(); });
+    QObject::disconnect(connection);
+    result.stepMs = median(stepMs);
+    result.solverMs = median(solverMs);
+    result.products = median(products);
+    result.updates = updates;
+    result.moves = kSlowDragMoves;
+    result.updatesPerSecond = updates / dragSeconds;
+    return result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,6 +238,10 @@ int main(int argc, char** argv) {
     auto* sharper = window.findChild<QAction*>(QStringLiteral("actionSharperPreview"));
     sharper->setChecked(true);
     const DragResult tenStep = measureDrags(window, 0);
+    sharper->setChecked(false);
+    window.setDirectionAlpha(0, 0.0);  // the cards alone follow (an α ≠ 0 would re-render the edit each time)
+    waitUntil([&] { return window.viewState().alphas.value(0, 1.0) == 0.0 && !window.isBusy(); });
+    const FollowResult follow = measureFollowing(window);
 
     std::printf("LatentLens GUI bench: model %s, %d LibTorch thread(s), window 1440x900 offscreen\n",
                 qPrintable(window.modelInfo().name), at::get_num_threads());
@@ -191,5 +259,10 @@ int main(int argc, char** argv) {
                 tenStep.shownPerSecond, tenStep.shown, tenStep.moves);
     std::printf("| … worker time per preview (median) | %.2f ms |\n", tenStep.workerMs);
     std::printf("| release → final (sharper mode, median of %d) | %.0f ms |\n", kDrags, tenStep.releaseMs);
+    std::printf("| live directions: timestep step of %d → updated cards (median of %d) | %.0f ms |\n", kTimestepStep,
+                kFollowSteps, follow.stepMs);
+    std::printf("| … of which the warm solver (median %.0f products) | %.0f ms |\n", follow.products, follow.solverMs);
+    std::printf("| live directions while the timestep is dragged (a step every %.0f ms) | %.1f updates/s (%d of %d moves) |\n",
+                kSlowDragMs, follow.updatesPerSecond, follow.updates, follow.moves);
     return 0;
 }

@@ -8,6 +8,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 
+#include "core/geometry/DirectionMatch.h"
+
 namespace latentlens::ui {
 namespace {
 
@@ -17,8 +19,8 @@ constexpr int kEnlarged = 128;
 
 }  // namespace
 
-DirectionCard::DirectionCard(int index, DirectionCardImages images, double alpha, QWidget* parent)
-    : QWidget(parent), index_(index), images_(std::move(images)), alpha_(alpha) {
+DirectionCard::DirectionCard(int index, DirectionCardImages images, double alpha, int followedTimestep, QWidget* parent)
+    : QWidget(parent), index_(index), images_(std::move(images)), alpha_(alpha), followedTimestep_(followedTimestep) {
     setObjectName(QStringLiteral("directionCard%1").arg(index));
     setCursor(Qt::PointingHandCursor);
     setAttribute(Qt::WA_Hover);
@@ -54,11 +56,16 @@ void DirectionCard::paintEvent(QPaintEvent*) {
     const QRect title(kPad, kPad, width() - 2 * kPad, text);
     QFont bold = font();
     bold.setBold(true);
+    const QString sigma = QStringLiteral("σ %1").arg(images_.sigma, 0, 'g', 3);
+    const QString tail = matchNote() + (onStack_ ? QStringLiteral(" ✓") : QString());
+    QString name = tr("Direction %1").arg(index_ + 1) + tail;
+    // A re-matched card's note is long: the short name keeps it clear of σ.
+    if (QFontMetrics(bold).horizontalAdvance(name) + fontMetrics().horizontalAdvance(sigma) + kGap > title.width())
+        name = tr("Dir. %1").arg(index_ + 1) + tail;
     painter.setFont(bold);
-    painter.drawText(title, Qt::AlignLeft | Qt::AlignVCenter,
-                     onStack_ ? tr("Direction %1 ✓").arg(index_ + 1) : tr("Direction %1").arg(index_ + 1));
+    painter.drawText(title, Qt::AlignLeft | Qt::AlignVCenter, name);
     painter.setFont(font());
-    painter.drawText(title, Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("σ %1").arg(images_.sigma, 0, 'g', 3));
+    painter.drawText(title, Qt::AlignRight | Qt::AlignVCenter, sigma);
 
     // −α edit, the direction, +α edit: the direction sits between the two results it causes.
     const int top = kPad + text + kGap;
@@ -77,13 +84,28 @@ void DirectionCard::paintEvent(QPaintEvent*) {
     }
 }
 
+QString DirectionCard::matchNote() const {
+    if (followedTimestep_ < 0 || images_.continues == index_) return {};
+    return images_.continues < 0 ? tr(" (new)") : tr(" (was %1)").arg(images_.continues + 1);
+}
+
 QString DirectionCard::caption() const {
-    return tr("σ = %1: how strongly the model's features react to direction %2.\n"
-              "Middle: the direction (red brightens, blue darkens); left/right: the image at α = −%3 / +%3.\n"
-              "Click the card to get a slider for it.")
-        .arg(images_.sigma, 0, 'g', 4)
-        .arg(index_ + 1)
-        .arg(alpha_, 0, 'g', 3);
+    QString text = tr("σ = %1: how strongly the model's features react to direction %2.\n"
+                      "Middle: the direction (red brightens, blue darkens); left/right: the image at α = −%3 / +%3.\n"
+                      "Click the card to get a slider for it.")
+                       .arg(images_.sigma, 0, 'g', 4)
+                       .arg(index_ + 1)
+                       .arg(alpha_, 0, 'g', 3);
+    if (followedTimestep_ < 0) return text;
+    if (images_.continues < 0) {
+        return text + tr("\nRecomputed from t = %1: no direction there is close to this one (|cos| < %2).")
+                          .arg(followedTimestep_)
+                          .arg(DirectionMatch::kMinimumCosine);
+    }
+    return text + tr("\nRecomputed from t = %1: continues direction %2 there (|cos| %3).")
+                      .arg(followedTimestep_)
+                      .arg(images_.continues + 1)
+                      .arg(images_.continuesCosine, 0, 'f', 3);
 }
 
 QPixmap DirectionCard::enlarged() const {

@@ -18,7 +18,10 @@ class DirectionCard : public QWidget {
 public:
     static constexpr int kThumbnail = 56;  // logical pixels per picture
 
-    DirectionCard(int index, DirectionCardImages images, double alpha, QWidget* parent = nullptr);
+    // followedTimestep: the timestep of the set the card's set follows (-1: none); the card then
+    // says when its direction continues another number ("was 2") or none ("new").
+    DirectionCard(int index, DirectionCardImages images, double alpha, int followedTimestep = -1,
+                  QWidget* parent = nullptr);
     ~DirectionCard() override;
 
     int index() const { return index_; }
@@ -39,10 +42,12 @@ protected:
 private:
     QPixmap enlarged() const;
     QString caption() const;  // what the card shows, in words (under the enlarged pictures)
+    QString matchNote() const;  // " (was 2)", " (new)" or empty
 
     int index_;
     DirectionCardImages images_;
     double alpha_;
+    int followedTimestep_;
     bool onStack_ = false;
     bool hovered_ = false;
     QPointer<QLabel> popup_;  // the enlarged view while hovered: a child of the card's window

@@ -20,6 +20,10 @@ struct DirectionCardImages {
     QImage minus;
     QImage plus;
     double sigma = 0.0;
+    // In a set that follows an earlier one (DirectionSet::followedTimestep): the direction of the
+    // earlier set this one continues (-1: none was close, see DirectionMatch) and |cos| between them.
+    int continues = -1;
+    double continuesCosine = 0.0;
 };
 
 // The pullback basis found at one x_t (an image at one timestep) and the pictures of its cards.
@@ -41,9 +45,19 @@ struct DirectionSet {
     double worstResidual = 0.0;
     bool converged = false;
     double seconds = 0.0;  // solver wall time
+    // -1: a search of its own; otherwise the timestep of the set this one was recomputed from (warm
+    // start, directions matched to that set's and signed like them).
+    int followedTimestep = -1;
     QVector<DirectionCardImages> cards;
 
     int count() const { return static_cast<int>(cards.size()); }
+    bool isFollowed() const { return followedTimestep >= 0; }
+    // How many cards do not continue the direction of the same number in the set followed.
+    int rematchedCount() const {
+        int count = 0;
+        for (int i = 0; i < this->count(); ++i) count += isFollowed() && cards[i].continues != i ? 1 : 0;
+        return count;
+    }
 };
 
 // What "find directions" asks for (the Directions panel's controls).

@@ -151,9 +151,22 @@ void DirectionsPanel::setModelInfo(const ModelInfo& info) {
     block_->setCurrentIndex(std::max(0, block_->findData(chosen)));
 }
 
-void DirectionsPanel::setDirections(std::shared_ptr<const DirectionSet> directions, int timestep, bool haveImage) {
+void DirectionsPanel::setDirections(std::shared_ptr<const DirectionSet> directions, int timestep, bool haveImage,
+                                    bool updating) {
     find_->setEnabled(haveImage && !running_);
-    if (directions == directions_ && !cards_.isEmpty()) return;
+    grid_->setEnabled(!updating);
+    haveImage_ = haveImage;
+    timestep_ = timestep;
+    if (updating && directions) {
+        summary_->setText(tr("Updating the %1 directions of t = %2 for t = %3…")
+                              .arg(directions->count())
+                              .arg(directions->timestep)
+                              .arg(timestep));
+    }
+    if (directions == directions_ && !cards_.isEmpty()) {
+        if (!updating) showSummary();
+        return;
+    }
     directions_ = std::move(directions);
     for (auto* card : cards_) card->deleteLater();
     cards_.clear();
@@ -163,28 +176,42 @@ void DirectionsPanel::setDirections(std::shared_ptr<const DirectionSet> directio
         for (int i = 0; i < directions_->count(); ++i) {
             const auto& images = directions_->cards[i];
             sigmas.append(images.sigma);
-            auto* card = new DirectionCard(i, images, directions_->thumbnailAlpha, grid_);
+            auto* card = new DirectionCard(i, images, directions_->thumbnailAlpha, directions_->followedTimestep, grid_);
             connect(card, &DirectionCard::cardClicked, this, &DirectionsPanel::cardClicked);
             cards_.append(card);
         }
-        summary_->setText(tr("%1 directions at t = %2 (%3 block) · %4 Jacobian products · worst residual %5%6 · %7 s")
+    }
+    if (!updating) showSummary();
+    chart_->setSigmas(sigmas);
+    chart_->setVisible(!sigmas.isEmpty());
+    relayoutCards();
+}
+
+void DirectionsPanel::showSummary() {
+    if (directions_) {
+        QString followed;
+        if (directions_->isFollowed()) {
+            const int rematched = directions_->rematchedCount();
+            followed = tr(" · followed from t = %1%2")
+                           .arg(directions_->followedTimestep)
+                           .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched));
+        }
+        summary_->setText(tr("%1 directions at t = %2 (%3 block) · %4 Jacobian products · worst residual %5%6 · %7 s%8")
                               .arg(directions_->count())
                               .arg(directions_->timestep)
                               .arg(directions_->block)
                               .arg(directions_->products)
                               .arg(directions_->worstResidual, 0, 'g', 2)
                               .arg(directions_->converged ? QString() : tr(" (budget reached)"))
-                              .arg(directions_->seconds, 0, 'f', 2));
-    } else if (!haveImage) {
+                              .arg(directions_->seconds, 0, 'f', 2)
+                              .arg(followed));
+    } else if (!haveImage_) {
         summary_->setText(tr("Generate or open an image first."));
     } else {
         summary_->setText(tr("No directions at t = %1 yet: press Find directions. They belong to one image at "
                              "one timestep, so a new image or t needs a new search.")
-                              .arg(timestep));
+                              .arg(timestep_));
     }
-    chart_->setSigmas(sigmas);
-    chart_->setVisible(!sigmas.isEmpty());
-    relayoutCards();
 }
 
 void DirectionsPanel::setOnStack(const QList<int>& directions) {

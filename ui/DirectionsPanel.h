@@ -32,8 +32,10 @@ public:
     DirectionRequest request() const;
     void setRequest(const DirectionRequest& request);
     void setModelInfo(const ModelInfo& info);  // the blocks to offer
-    // The directions of the view (null: none); `timestep` is the view's t, for the hint.
-    void setDirections(std::shared_ptr<const DirectionSet> directions, int timestep, bool haveImage);
+    // The directions of the view (null: none); `timestep` is the view's t, for the hint. `updating`:
+    // the directions are another timestep's, shown (disabled) while they are recomputed for `timestep`.
+    void setDirections(std::shared_ptr<const DirectionSet> directions, int timestep, bool haveImage,
+                       bool updating = false);
     void setOnStack(const QList<int>& directions);
     void setRunning(bool running);
     void setProgress(double fraction, const QString& message);
@@ -47,6 +49,7 @@ signals:
 
 private:
     void relayoutCards();
+    void showSummary();
     void resizeEvent(QResizeEvent* event) override;
 
     QSpinBox* k_;
@@ -64,6 +67,8 @@ private:
     QList<DirectionCard*> cards_;
     std::shared_ptr<const DirectionSet> directions_;
     bool running_ = false;
+    bool haveImage_ = false;
+    int timestep_ = -1;
     int columns_ = 0;
 };
 

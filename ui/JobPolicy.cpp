@@ -11,7 +11,7 @@ const JobPolicy& JobPolicy::standard() {
         /* Image */
         {{K::Image, K::Timestep, K::Basis, K::Preview, K::FinalEdit, K::Session},
          {K::Image, K::Timestep, K::Basis, K::FinalEdit, K::Session}, {}, F::LatestOnly},
-        /* Timestep */ {{K::Timestep}, {K::Timestep}, {}, F::LatestOnly},
+        /* Timestep */ {{K::Timestep, K::Basis}, {K::Timestep, K::Basis}, {}, F::LatestOnly},
         /* Export */ {{}, {}, {}, F::Every},
         /* Basis */ {{K::Basis}, {K::Basis}, {}, F::LatestOnly},
         /* Preview */ {{K::Preview, K::FinalEdit}, {K::FinalEdit}, {K::FinalEdit}, F::NewerThanShown},

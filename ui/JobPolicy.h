@@ -27,6 +27,8 @@ public:
     // The rules of the desktop app:
     //   - the same kind drops the queued one (every export asked for is written); a running image,
     //     timestep, basis or final edit is stopped;
+    //   - a timestep also drops and stops a basis: directions belong to one timestep (a live update
+    //     of the directions follows the new timestep);
     //   - a preview (slider drag) or final edit (slider release) also drops queued previews and final
     //     edits and stops a running final edit: only the latest slider values matter; a preview is
     //     never stopped, so a quick preview is never wasted, and the two supersede each other's

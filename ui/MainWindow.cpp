@@ -264,6 +264,11 @@ void MainWindow::createActions() {
     sharperPreviewAction_ = make(QStringLiteral("actionSharperPreview"), tr("S&harper drag preview (10 steps)"), {},
                                  tr("Preview drags with a 10-step denoise instead of the one-call x̂0 (slower)"));
     sharperPreviewAction_->setCheckable(true);
+    followTimestepAction_ = make(QStringLiteral("actionFollowTimestep"), tr("Directions &follow the timestep"), {},
+                                 tr("When the timestep changes, recompute the directions there from the current ones "
+                                    "(in the background; sliders stay on their directions)"));
+    followTimestepAction_->setCheckable(true);
+    followTimestepAction_->setChecked(true);
     overlayAction_ = make(QStringLiteral("actionOverlayDirection"), tr("&Overlay the active direction"),
                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
                           tr("Show where the active direction changes the image (red brightens, blue darkens)"));
@@ -354,6 +359,7 @@ void MainWindow::createMenus() {
     run->addAction(generateAction_);
     run->addAction(randomSeedAction_);
     run->addAction(findDirectionsAction_);
+    run->addAction(followTimestepAction_);
     run->addAction(analysisAction_);
     run->addSeparator();
     run->addAction(cancelAction_);
@@ -732,22 +738,48 @@ void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double sec
     if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents ||
         state.latents->imageId != current_.latents->imageId)
         return;  // stale: another timestep or image was asked for since
+    const bool follow = followTimestepAction_->isChecked() && followFrom_ && !state.directions &&
+                        followFrom_->imageId == state.latents->imageId && followFrom_->timestep != state.timestep;
+    followPending_ = follow;
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Timestep, tr("Timestep %1").arg(state.timestep),
                                           current_, state, [this](const ViewState& view) { applyViewState(view); }));
     setStatus(tr("Predicted x₀ at t = %1 in %2").arg(state.timestep).arg(secondsText(seconds)));
+    if (follow) followDirections();
+}
+
+void MainWindow::followDirections() {
+    if (current_.isNull() || !followFrom_) return;
+    directionsPanel_->setRunning(true);
+    track(worker_->followDirections(current_, followFrom_, followSliders_, followAlphas_, directionsPanel_->request()),
+          JobKind::Basis);
 }
 
 void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double seconds) {
     if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents || state.latents != current_.latents) return;
+    const auto& found = *state.directions;
+    if (found.isFollowed()) {
+        undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
+                                              tr("Directions at t = %1").arg(state.timestep), current_, state,
+                                              [this](const ViewState& view) { applyViewState(view); }));
+        const int rematched = found.rematchedCount();
+        setStatus(tr("Updated %1 directions from t = %2 to t = %3 in %4 (%5 Jacobian products%6)")
+                      .arg(found.count())
+                      .arg(found.followedTimestep)
+                      .arg(state.timestep)
+                      .arg(secondsText(seconds))
+                      .arg(found.products)
+                      .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched)));
+        return;
+    }
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
-                                          tr("Find %1 directions").arg(state.directions->count()), current_, state,
+                                          tr("Find %1 directions").arg(found.count()), current_, state,
                                           [this](const ViewState& view) { applyViewState(view); }));
     setStatus(tr("Found %1 directions at t = %2 in %3 (%4 Jacobian products, worst residual %5)")
-                  .arg(state.directions->count())
+                  .arg(found.count())
                   .arg(state.timestep)
                   .arg(secondsText(seconds))
-                  .arg(state.directions->products)
-                  .arg(state.directions->worstResidual, 0, 'g', 2));
+                  .arg(found.products)
+                  .arg(found.worstResidual, 0, 'g', 2));
 }
 
 void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds) {
@@ -833,7 +865,15 @@ void MainWindow::onFailed(quint64 job, const QString& message) {
 
 void MainWindow::onJobEnded(quint64 job) {
     const auto kind = jobs_.kindOf(job);
-    if (kind == JobKind::Basis && jobs_.isCurrent(job)) directionsPanel_->setRunning(false);
+    if (kind == JobKind::Basis && jobs_.isCurrent(job)) {
+        directionsPanel_->setRunning(false);
+        // The update failed or was cancelled (not for a newer timestep, which follows in turn): the
+        // view's own directions, i.e. none.
+        if (followPending_ && !jobs_.isRunning(JobKind::Timestep)) {
+            followPending_ = false;
+            if (!current_.isNull()) applyViewState(current_);
+        }
+    }
     if (kind == JobKind::FinalEdit && jobs_.isCurrent(job) && !current_.isNull()) {
         // Cancelled or failed: the canvas and sliders go back to the view state.
         jobs_.supersede(JobKind::FinalEdit);
@@ -872,10 +912,25 @@ void MainWindow::showCanvasImage() {
 
 void MainWindow::applyViewState(const ViewState& state) {
     current_ = state;
+    if (state.directions) {
+        followFrom_ = state.directions;
+        followSliders_ = state.sliders;
+        followAlphas_ = state.alphas;
+        followPending_ = false;
+    } else if (state.isNull() || (followFrom_ && followFrom_->imageId != state.latents->imageId)) {
+        followFrom_.reset();  // another image: nothing to follow
+        followSliders_.clear();
+        followAlphas_.clear();
+        followPending_ = false;
+    }
     showCanvasImage();
-    directionsPanel_->setDirections(state.directions, state.timestep, !state.isNull());
-    directionsPanel_->setOnStack(state.sliders);
-    sliderStack_->setSliders(state.directions, state.sliders, state.alphas);
+    // While the directions are recomputed for this timestep, the previous ones stay in view, disabled.
+    const bool updating = !state.directions && followPending_ && followFrom_;
+    const auto& shown = updating ? followFrom_ : state.directions;
+    directionsPanel_->setDirections(shown, state.timestep, !state.isNull(), updating);
+    directionsPanel_->setOnStack(updating ? followSliders_ : state.sliders);
+    sliderStack_->setSliders(shown, updating ? followSliders_ : state.sliders, updating ? followAlphas_ : state.alphas);
+    sliderStack_->setEnabled(!updating);
     preview_->setImage(state.predicted);
     if (state.timestep >= 0) {
         picker_->setTimestep(state.timestep);
@@ -934,6 +989,7 @@ void MainWindow::restoreSettings() {
     request.k = settings.value(QStringLiteral("directions/k"), request.k).toInt();
     directionsPanel_->setRequest(request);
     sharperPreviewAction_->setChecked(settings.value(QStringLiteral("directions/sharperPreview"), false).toBool());
+    followTimestepAction_->setChecked(settings.value(QStringLiteral("directions/followTimestep"), true).toBool());
 }
 
 void MainWindow::saveSettings() const {
@@ -946,6 +1002,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("directions/k"), directionsPanel_->request().k);
     settings.setValue(QStringLiteral("directions/sharperPreview"),
                       demoMode_ ? demoLayout_->normalSharperPreview() : sharperPreviewAction_->isChecked());
+    settings.setValue(QStringLiteral("directions/followTimestep"), followTimestepAction_->isChecked());
 }
 
 void MainWindow::changeEvent(QEvent* event) {

@@ -134,6 +134,8 @@ private:
     void onModelLoaded(quint64 job, const ModelInfo& info);
     void onImageReady(quint64 job, const ViewState& state, double seconds, const QString& note);
     void onTimestepReady(quint64 job, const ViewState& state, double seconds);
+    // Recomputes followFrom_ for the current view's timestep (live directions).
+    void followDirections();
     void onDirectionsReady(quint64 job, const ViewState& state, double seconds);
     void onPreviewReady(quint64 job, const QImage& image, double seconds);
     void onEditReady(quint64 job, const ViewState& state, double seconds);
@@ -164,6 +166,13 @@ private:
     // State.
     ModelInfo model_;
     ViewState current_;
+    // Live directions: the last directions shown for the current image, with their sliders, which a
+    // timestep change recomputes from (followDirections); followPending_ while that runs, when the
+    // panel keeps showing them.
+    std::shared_ptr<const DirectionSet> followFrom_;
+    QList<int> followSliders_;
+    QMap<int, double> followAlphas_;
+    bool followPending_ = false;
     QUndoStack* undoStack_ = nullptr;
     bool showDialogs_ = true;
     bool wasMaximized_ = false;
@@ -215,6 +224,7 @@ private:
     QAction* aboutAction_ = nullptr;
     QAction* demoModeAction_ = nullptr;
     QAction* analysisAction_ = nullptr;
+    QAction* followTimestepAction_ = nullptr;
 };
 
 }  // namespace latentlens::ui

@@ -18,6 +18,7 @@
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
 #include "core/geometry/BasisSolver.h"
+#include "core/geometry/DirectionMatch.h"
 #include "core/geometry/FeatureJacobian.h"
 #include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
@@ -207,7 +208,7 @@ const DirectionSet& directionsOf(const ViewState& view) {
 
 }  // namespace
 
-std::shared_ptr<const DirectionSet> ModelWorker::directionSetOf(const DiffusionPipeline& model, const LatentState& state,
+std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipeline& model, const LatentState& state,
                                                                 std::shared_ptr<const PullbackBasis> basis,
                                                                 const Progress& progress) {
     auto set = std::make_shared<DirectionSet>();
@@ -349,6 +350,50 @@ quint64 ModelWorker::findDirections(const ViewState& view, const DirectionReques
         result.sliders.clear();
         result.alphas.clear();
         result.edited = {};
+        emit directionsReady(job, result, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<const DirectionSet> previous,
+                                      const QList<int>& sliders, const QMap<int, double>& alphas,
+                                      const DirectionRequest& request) {
+    return submit(JobKind::Basis, tr("Updating the directions for t=%1").arg(view.timestep), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        if (!previous || !previous->basis) throw Error("there are no directions to follow");
+        const auto& before = *previous->basis;
+        auto& model = *model_;
+        FeatureJacobian jacobian(model, state.latent, state.timestep, BlockId::parse(before.block));
+        BasisOptions options;
+        options.k = before.k;
+        options.method = before.method;
+        options.tolerance = request.tolerance;
+        options.maxProducts = request.maxProducts;
+        options.start = before.v;
+        const auto solved = solvePullbackBasis(jacobian, options, progressFor(job, tr("Directions: "), 0.0, 0.7));
+        const auto match = matchDirections(before.v, solved.v);
+        auto basis = std::make_shared<PullbackBasis>(withSignsOf(solved, before, match));
+        basis->modelName = model.name();
+        emit progress(job, 0.7, tr("Rendering the %1 cards…").arg(basis->k));
+        auto set = directionSetOf(model, state, basis, progressFor(job, tr("Cards: "), 0.7, 0.85));
+        set->followedTimestep = previous->timestep;
+        for (int i = 0; i < set->count(); ++i) {
+            set->cards[i].continues = static_cast<int>(match.previous[i]);
+            set->cards[i].continuesCosine = match.cosine[i];
+        }
+        // Each slider stays on its direction, now the one that continues it.
+        QList<int> moved;
+        QMap<int, double> movedAlphas;
+        for (int direction : sliders) {
+            const auto next = static_cast<int>(match.continuationOf(direction));
+            if (next < 0 || moved.contains(next)) continue;
+            moved.append(next);
+            movedAlphas[next] = alphas.value(direction, 0.0);
+        }
+        auto result = view;
+        result.directions = std::move(set);
+        result = edited(model, result, moved, movedAlphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
         emit directionsReady(job, result, secondsSince(timer));
     });
 }

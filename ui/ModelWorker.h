@@ -51,6 +51,14 @@ public:
     // The top-k pullback basis at the view's x_t (solvePullbackBasis), then the cards' pictures:
     // v_i and the image edited to ±DirectionSet::thumbnailAlpha (one batched 10-step denoise).
     quint64 findDirections(const ViewState& view, const DirectionRequest& request);
+    // The directions at the view's x_t recomputed from `previous` (the same image's directions at
+    // another timestep): the solver starts from previous's directions (same k, block and method;
+    // request's tolerance and budget), each new direction is matched to the one it continues
+    // (DirectionMatch) and signed like it, and the sliders move with their directions, keeping
+    // their α (the edit is re-rendered when an α is not 0). directionsReady gets the view.
+    quint64 followDirections(const ViewState& view, std::shared_ptr<const DirectionSet> previous,
+                             const QList<int>& sliders, const QMap<int, double>& alphas,
+                             const DirectionRequest& request);
     // The instant preview of the view's x_t moved by `alphas` (direction → α): the x̂0 of one U-Net
     // call (`sharper`: a 10-step DDIM denoise instead).
     quint64 previewEdit(const ViewState& view, const QMap<int, double>& alphas, bool sharper);
@@ -108,7 +116,7 @@ private:
     static std::shared_ptr<LatentState> atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                    const Progress& progress);
     static ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source);
-    static std::shared_ptr<const DirectionSet> directionSetOf(const DiffusionPipeline& model, const LatentState& state,
+    static std::shared_ptr<DirectionSet> directionSetOf(const DiffusionPipeline& model, const LatentState& state,
                                                               std::shared_ptr<const PullbackBasis> basis,
                                                               const Progress& progress);
     static ViewState edited(const DiffusionPipeline& model, const ViewState& view, const QList<int>& sliders,

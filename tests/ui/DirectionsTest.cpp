@@ -21,7 +21,10 @@
 #include "WindowTestSupport.h"
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
+#include "core/geometry/BasisSolver.h"
+#include "core/geometry/FeatureJacobian.h"
 #include "core/geometry/PullbackBasis.h"
+#include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 #include "io/BasisFile.h"
@@ -103,6 +106,74 @@ private slots:
         QVERIFY(canvas()->overlay() != firstOverlay);  // follows the active direction
         action("actionOverlayDirection")->trigger();
         QVERIFY(canvas()->overlay().isNull());
+    }
+
+    // Live directions: moving the timestep recomputes the directions there from the shown ones
+    // (warm start), matched to them; the slider stays on its direction with its α and the canvas
+    // shows the core's edit along the new direction. Against a cold solve of the new x_t: the same
+    // subspace (tolerance 1e-3: (1/k)Σcos² ≥ 0.99) and σ within 1 %.
+    void directionsFollowTheTimestep() {
+        QVERIFY(action("actionFollowTimestep")->isChecked());  // on by default
+        findDirections(3);
+        const auto before = window_->viewState().directions;
+        window_->setDirectionAlpha(0, 2.0);
+        waitIdle();
+        QVERIFY(window_->viewState().hasEdit());
+
+        window_->showTimestep(400);
+        QTRY_VERIFY_WITH_TIMEOUT(window_->viewState().timestep == 400 && window_->viewState().directions &&
+                                     !window_->isBusy(),
+                                 kTimeoutMs);
+        const auto& view = window_->viewState();
+        const auto& followed = *view.directions;
+        QVERIFY(followed.isFollowed());
+        QCOMPARE(followed.followedTimestep, 600);
+        QCOMPARE(followed.timestep, 400);
+        QCOMPARE(followed.count(), 3);
+        QCOMPARE(window_->directionsPanel()->cards().size(), 3);
+        QVERIFY2(window_->statusText().startsWith(QStringLiteral("Updated 3 directions from t = 600 to t = 400 in ")),
+                 qPrintable(window_->statusText()));
+
+        // The new basis is the cold one of the new x_t.
+        latentlens::FeatureJacobian jacobian(*model_, view.latents->latent, 400, latentlens::BlockId::parse("mid"));
+        latentlens::BasisOptions options;
+        options.k = 3;
+        const auto cold = latentlens::solvePullbackBasis(jacobian, options);
+        const auto a = followed.basis->v.reshape({3, -1});
+        const auto b = cold.v.reshape({3, -1}).to(a.scalar_type());
+        QVERIFY(torch::linalg_svdvals(a.matmul(b.t())).pow(2).mean().item<double>() >= 0.99);
+        QVERIFY(((followed.basis->sigma - cold.sigma).abs() / cold.sigma).max().item<double>() <= 0.01);
+
+        // Each card names the direction it continues; signs agree with it; the slider moved along.
+        const auto previous = before->basis->v.reshape({3, -1});
+        int continuesFirst = -1;
+        for (int j = 0; j < 3; ++j) {
+            const int i = followed.cards[j].continues;
+            if (i < 0) continue;
+            QVERIFY(followed.cards[j].continuesCosine >= 0.5);
+            QVERIFY(a[j].dot(previous[i].to(a.scalar_type())).item<double>() > 0);
+            if (i == 0) continuesFirst = j;
+        }
+        QVERIFY2(continuesFirst >= 0, "direction 1 of t = 600 is continued at t = 400");
+        QCOMPARE(view.sliders, QList<int>{continuesFirst});
+        QCOMPARE(view.alphas.value(continuesFirst), 2.0);
+        QVERIFY(window_->sliderStack()->isEnabled());
+        QCOMPARE(canvas()->image(), coreEdit({continuesFirst}, {2.0}));
+
+        // Undo goes back to t = 400 without directions, then to t = 600 with the first ones.
+        action("actionUndo")->trigger();
+        QCOMPARE(window_->viewState().timestep, 400);
+        QVERIFY(!window_->viewState().directions);
+        action("actionUndo")->trigger();
+        QCOMPARE(window_->viewState().directions, before);
+
+        // Turned off, a new timestep has no directions until asked for.
+        action("actionFollowTimestep")->setChecked(false);
+        window_->showTimestep(200);
+        QTRY_VERIFY_WITH_TIMEOUT(window_->viewState().timestep == 200 && !window_->isBusy(), kTimeoutMs);
+        QVERIFY(!window_->viewState().directions);
+        QVERIFY(window_->directionsPanel()->cards().isEmpty());
+        action("actionFollowTimestep")->setChecked(true);
     }
 
     void sliderMoveShowsTheCoreEdit() {
@@ -405,10 +476,11 @@ private:
     }
 
     // What the core makes of x_t moved along the directions: the full DDIM re-denoise on the
-    // image's grid, as `latentlens edit` does.
+    // image's grid from the view's timestep, as `latentlens edit` does.
     QImage coreEdit(const std::vector<int64_t>& directions, const std::vector<double>& alphas) const {
         latentlens::DdimSampler sampler(*model_, kSteps);
-        const auto x0 = sampler.denoise(movedLatent(directions, alphas), 600, 0.0, 0, false).result;
+        const auto x0 =
+            sampler.denoise(movedLatent(directions, alphas), window_->viewState().timestep, 0.0, 0, false).result;
         return TensorImage::toQImage(x0);
     }
 

@@ -151,6 +151,9 @@ private slots:
         QVERIFY(policy.drops(JobKind::LoadModel, JobKind::LoadModel));
         QVERIFY(!policy.stops(JobKind::LoadModel, JobKind::LoadModel));
         QVERIFY(policy.stops(JobKind::Timestep, JobKind::Timestep));
+        QVERIFY(policy.stops(JobKind::Timestep, JobKind::Basis));  // directions belong to one timestep
+        QVERIFY(policy.drops(JobKind::Timestep, JobKind::Basis));
+        QVERIFY(!policy.stops(JobKind::Basis, JobKind::Timestep));
         QVERIFY(!policy.stops(JobKind::Preview, JobKind::Preview));
         QVERIFY(policy.stops(JobKind::Session, JobKind::Basis));
         QVERIFY(!policy.stops(JobKind::Image, JobKind::Export));
