@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -14,7 +15,7 @@
 namespace latentlens::cli {
 
 void addBasisCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, PromptOptions {
         int64_t seed = -1;
         std::string xt;
         std::string image;
@@ -28,6 +29,7 @@ void addBasisCommand(CLI::App& app) {
         int64_t steps = 50;
         uint64_t basisSeed = 0;
         std::string warmStart;
+        std::optional<std::string> editPrompt;
         std::string out;
     };
     auto options = std::make_shared<Options>();
@@ -54,25 +56,38 @@ void addBasisCommand(CLI::App& app) {
         ->check(CLI::ExistingDirectory);
     command->add_option("--out", options->out, "output folder: sigma.npy, v.npy, u.npy, xt.npy, basis.json, directions.png")
         ->required();
-    options->addTo(*command);
+    // Text-conditioned models: --prompt (with --negative-prompt and --guidance) makes x_t, the
+    // inversion runs the prompt alone; J is taken under the prompt's embedding without guidance, as
+    // the official code does, or under --edit-prompt (the paper's weakly supervised edits).
+    options->PromptOptions::addTo(*command);
+    command->add_option("--edit-prompt", options->editPrompt,
+                        "text-conditioned models: the prompt J is taken under (default: --prompt)");
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         if (options->seed < 0 && options->xt.empty() && options->image.empty()) {
             throw Error("basis: say where x_t comes from: --seed S, --xt xt.npy or --image in.png");
         }
         const auto block = BlockId::parse(options->block);
         auto model = options->loadModel();
-        DdimSampler sampler(*model, options->steps);
+        if (options->editPrompt && !model->textEncoder()) {
+            throw Error("--edit-prompt: model " + model->name() + " takes no prompt");
+        }
+        const auto sampling = options->PromptOptions::conditioning(*model);  // checks the prompt flags
         torch::Tensor x;
         if (!options->xt.empty()) {
             x = readLatents(options->xt, *model);
             if (x.size(0) != 1) throw Error(options->xt + ": holds " + std::to_string(x.size(0)) + " samples; basis needs one");
         } else if (!options->image.empty()) {
-            x = sampler.invert(readImageOrLatents(options->image, *model), options->t, false, loggingProgress()).result;
+            const auto x0 = readImageOrLatents(options->image, *model);
+            DdimSampler sampler(*model, options->steps, std::nullopt, model->condition(options->prompt));
+            x = sampler.invert(x0, options->t, false, loggingProgress()).result;
         } else {
+            DdimSampler sampler(*model, options->steps, std::nullopt, sampling);
             auto noise = sampler.noise(static_cast<uint64_t>(options->seed), 1);
             x = sampler.descend(noise, sampler.startTimestep(), options->t, false, loggingProgress()).result;
         }
-        FeatureJacobian jacobian(*model, x, options->t, block);
+        const auto jacobianPrompt = model->condition(options->editPrompt.value_or(options->prompt));
+        FeatureJacobian jacobian(*model, x, options->t, block, 32, jacobianPrompt);
         BasisOptions basisOptions;
         basisOptions.k = options->k;
         basisOptions.method = options->method == "power" ? "power" : "krylov";

@@ -1,7 +1,8 @@
 // latentlens-cli on the Stable Diffusion fixture pipelines (../shared/fixtures/sd1-tiny, sd2-tiny):
 // info, tokenize and encode-prompt against the fixture's ids and embeddings, the guided DDIM-10
 // denoise and the prompted inversion against diffusers' trajectories (float32 run: relative error
-// per row ≤ 1e-4), sample with a prompt and --size, and the one-line errors.
+// per row ≤ 1e-4), sample with a prompt and --size, basis under a prompt against the exact
+// Jacobian SVD, and the one-line errors.
 #include <sstream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 
 #include "cli/CliRunner.h"
 #include "core/model/SafetensorsFile.h"
+#include "core/pipeline/Conditioning.h"
 #include "io/ImageFile.h"
 #include "io/NpyFile.h"
 #include "support/TestSupport.h"
@@ -125,6 +127,34 @@ TEST_P(StableDiffusionCli, GuidedDenoiseAndPromptedInversionMatchDiffusers) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, StableDiffusionCli, ::testing::ValuesIn(test::pipelineFixtureNames()),
                          test::fixtureTestName);
 
+// basis on an SD pipeline: J = ∂h/∂z_t under the prompt's embedding, no guidance. From the
+// fixture's z[0] at t = 500 with the fixture's prompt, σ matches the exact dense-Jacobian SVD
+// (jac_t500_sigma) within 1e-3; --edit-prompt takes J under another prompt (another id, other σ).
+TEST_P(StableDiffusionCli, BasisOfAPromptMatchesTheExactSvd) {
+    test::TempDir dir;
+    writeNpy(dir / "z.npy", reference->tensor("z").slice(0, 0, 1).to(torch::kFloat32));
+    const auto common = "basis --model " + model + " --xt " + (dir / "z.npy").string() + " --t 500 --k 5 ";
+    auto result = runCli(common + "--prompt \"a photo of a cat\" --out " + (dir / "cat").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    const auto sigma = readNpy(dir / "cat" / "sigma.npy").to(torch::kFloat64);
+    const auto exact = reference->tensor("jac_t500_sigma").slice(0, 0, 5);
+    EXPECT_LE(((sigma - exact).abs() / exact).max().item<double>(), 1e-3);
+    const auto json = test::readJson(dir / "cat" / "basis.json");
+    // The basis records the prompt J was taken under: the prompt alone, guidance 1.
+    EXPECT_EQ(json.at("conditioning").get<std::string>(), Conditioning::idFor("a photo of a cat", "", 1.0));
+
+    result = runCli(common + "--prompt \"a photo of a cat\" --edit-prompt \"a dog\" --out " + (dir / "dog").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_NE(test::readJson(dir / "dog" / "basis.json").at("conditioning"), json.at("conditioning"));
+    EXPECT_GT(relativeError(readNpy(dir / "dog" / "sigma.npy").to(torch::kFloat64), sigma), 1e-3);
+
+    // x_t from a seed: the guided generation with the prompt, descended to t.
+    result = runCli("basis --model " + model + " --seed 3 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
+                    (dir / "seed").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_EQ(readNpy(dir / "seed" / "v.npy").sizes().vec(), (std::vector<int64_t>{3, 4, 16, 16}));
+}
+
 TEST(StableDiffusionCliSample, PromptAndSizeMakeImages) {
     test::TempDir dir;
     const auto model = fixtureDir("sd1-tiny").string();
@@ -154,6 +184,10 @@ TEST(StableDiffusionCliSample, BadPromptAndSizeInputsAreOneLineErrors) {
     expectCleanError(runCli("sample --model " + model + " --size 30"), "multiple of 4");
     expectCleanError(runCli("sample --prompt \"a shoe\""), "unconditional");
     expectCleanError(runCli("sample --guidance 3"), "unconditional");
+    test::TempDir out;
+    expectCleanError(runCli("basis --seed 0 --prompt \"a shoe\" --out " + (out / "b").string()), "unconditional");
+    expectCleanError(runCli("basis --seed 0 --edit-prompt \"a shoe\" --out " + (out / "b").string()), "takes no prompt");
+    EXPECT_FALSE(fs::exists(out / "b"));
     expectCleanError(runCli("tokenize --prompt x"), "no tokenizer");
     expectCleanError(runCli("encode-prompt --prompt x"), "no text encoder");
     expectCleanError(runCli("sample --model " + model + " --dtype float16"), "CUDA only");
