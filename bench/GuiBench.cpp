@@ -222,6 +222,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     const double firstImage = static_cast<double>(timer.nsecsElapsed()) / 1e9;
+    const int firstTimestep = window.viewState().timestep;
 
     timer.restart();
     window.findDirections(10);
@@ -246,8 +247,7 @@ int main(int argc, char** argv) {
     std::printf("LatentLens GUI bench: model %s, %d LibTorch thread(s), window 1440x900 offscreen\n",
                 qPrintable(window.modelInfo().name), at::get_num_threads());
     std::printf("| what | time |\n|---|---|\n");
-    std::printf("| start → first image (load, DDIM-50, x̂0 at t = %d) | %.2f s |\n", window.viewState().timestep,
-                firstImage);
+    std::printf("| start → first image (load, DDIM-50, x̂0 at t = %d) | %.2f s |\n", firstTimestep, firstImage);
     std::printf("| find directions k = 10: request → cards shown | %.3f s |\n", findSeconds);
     std::printf("| … of which the solver (%lld products, worst residual %.1e) | %.3f s |\n",
                 static_cast<long long>(directions.products), directions.worstResidual, directions.seconds);
