@@ -209,6 +209,37 @@ Conditioning PromptOptions::conditioning(const DiffusionPipeline& model) const {
     return result;
 }
 
+void EditPromptOptions::addTo(CLI::App& command) {
+    PromptOptions::addTo(command);
+    command.add_option("--edit-prompt", editPrompt,
+                       "text-conditioned models: the prompt the basis was found under and the guidance edit's ε "
+                       "uses (default: --prompt)");
+}
+
+Conditioning EditPromptOptions::editConditioning(const DiffusionPipeline& model, const PullbackBasis& basis,
+                                                 const std::string& basisDir) const {
+    if (!model.textEncoder()) {
+        if (editPrompt) throw Error("--edit-prompt: model " + model.name() + " takes no prompt");
+        return Conditioning::none();
+    }
+    const auto prompt = editPrompt.value_or(this->prompt);
+    auto conditioning = model.condition(prompt);
+    if (basis.conditioning != conditioning.id) {
+        throw Error(basisDir + ": the basis was found under another prompt (conditioning " +
+                    (basis.conditioning.empty() ? std::string("none") : basis.conditioning) + ", not \"" + prompt +
+                    "\" = " + conditioning.id + "); pass the --prompt or --edit-prompt it was found with");
+    }
+    return conditioning;
+}
+
+void EditPromptOptions::applyGuidanceDefaults(const DiffusionPipeline& model, GuidanceOptions& guidance,
+                                              bool gammaGiven, bool iterationsGiven) const {
+    if (!model.textEncoder()) return;
+    const bool withEditPrompt = editPrompt && *editPrompt != prompt;
+    if (!gammaGiven) guidance.gamma = withEditPrompt ? 0.5 : 1.0;
+    if (!iterationsGiven) guidance.iterations = withEditPrompt ? 64 : 16;
+}
+
 void TrajectoryOptions::writeTrajectoryIfAsked(const DdimRun& run) const {
     if (keepTrajectory()) writeTrajectory(latents, run.trajectory);
 }

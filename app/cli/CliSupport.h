@@ -43,6 +43,25 @@ struct PromptOptions {
     Conditioning conditioning(const DiffusionPipeline& model) const;
 };
 
+// The prompts of the commands that edit with a basis (edit, traverse) on text-conditioned models:
+// --prompt, --negative-prompt and --guidance for the DDIM denoise of the edited x_t (as sample
+// takes them), and --edit-prompt for the guidance edit's ε calls (default: --prompt), which must
+// be the prompt the basis was found under (its conditioning id).
+struct EditPromptOptions : PromptOptions {
+    std::optional<std::string> editPrompt;
+
+    void addTo(CLI::App& command);
+    // The conditioning of the guidance ε calls: Error when the basis (read from basisDir) was found
+    // under another prompt, naming the folder; Conditioning::none() for unconditional models.
+    Conditioning editConditioning(const DiffusionPipeline& model, const PullbackBasis& basis,
+                                  const std::string& basisDir) const;
+    // The paper's defaults for latent-space guidance unless given (gamma, iterations: set by the
+    // user), on text-conditioned models: γ = 1 and 16 iterations, or γ = 0.5 and 64 with an edit
+    // prompt; pixel models keep the γ schedule in t and 16.
+    void applyGuidanceDefaults(const DiffusionPipeline& model, GuidanceOptions& guidance, bool gammaGiven,
+                               bool iterationsGiven) const;
+};
+
 // Options of the commands that run a DDIM trajectory (sample, invert, denoise): --steps,
 // --clip-sample and --latents.
 struct TrajectoryOptions {

@@ -31,7 +31,7 @@ torch::Tensor editLatent(DiffusionPipeline& model, const PullbackBasis& basis, c
 }
 
 void addEditCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, EditPromptOptions {
         std::string basis;
         std::vector<int64_t> directions;
         std::vector<double> alphas;
@@ -54,23 +54,33 @@ void addEditCommand(CLI::App& app) {
         ->check(CLI::IsMember({"linear", "guidance"}))
         ->capture_default_str();
     command->add_option("--steps", options->steps, "DDIM steps of a full trajectory")->capture_default_str();
-    command->add_option("--gamma", options->gamma, "guidance strength γ (default: the paper's schedule in t)");
-    command->add_option("--iterations", options->iterations, "guidance iterations n")->capture_default_str();
+    auto* gamma = command->add_option(
+        "--gamma", options->gamma,
+        "guidance strength γ (default: the paper's schedule in t; text-conditioned models: 1, or 0.5 with an edit prompt)");
+    auto* iterations = command->add_option(
+        "--iterations", options->iterations, "guidance iterations n (default 16; text-conditioned models with an edit prompt: 64)");
     command->add_option("--out", options->out, "edited x_0 (.png/.jpg or .npy)")->required();
     command->add_option("--preview", options->preview, "also write the one-call x̂0 preview of the edited x_t");
     command->add_option("--upscale", options->upscale, "enlarge images by this integer factor")->check(CLI::Range(1, 64));
-    options->addTo(*command);
-    command->callback([options] {
+    options->EditPromptOptions::addTo(*command);
+    options->CommonOptions::addTo(*command);
+    command->callback([options, gamma, iterations] {
         auto model = options->loadModel();
+        const auto sampling = options->PromptOptions::conditioning(*model);
         auto basis = readBasis(options->basis);
         GuidanceOptions guidance;
+        guidance.conditioning = options->editConditioning(*model, basis, options->basis);
         if (options->gamma > 0) guidance.gamma = options->gamma;
         guidance.iterations = options->iterations;
+        options->applyGuidanceDefaults(*model, guidance, gamma->count() > 0, iterations->count() > 0);
         auto edited = editLatent(*model, basis, options->directions, options->alphas, options->mode, guidance);
-        DdimSampler sampler(*model, options->steps);
+        DdimSampler sampler(*model, options->steps, std::nullopt, sampling);
         auto x0 = sampler.denoise(edited, basis.timestep, 0.0, 0, false, loggingProgress()).result;
-        writeSamples(options->out, x0, options->upscale);
-        if (!options->preview.empty()) writeSamples(options->preview, predictCleanImage(*model, edited, basis.timestep), options->upscale);
+        writeSamples(options->out, decodeLatents(*model, x0), options->upscale);
+        if (!options->preview.empty()) {
+            const auto preview = predictCleanImage(*model, edited, basis.timestep, sampling);
+            writeSamples(options->preview, decodeLatents(*model, preview), options->upscale);
+        }
     });
 }
 

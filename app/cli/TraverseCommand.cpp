@@ -26,7 +26,7 @@ std::pair<double, double> parseRange(const std::string& text) {
 }  // namespace
 
 void addTraverseCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, EditPromptOptions {
         std::string basis;
         std::vector<int64_t> directions{0};
         std::string range = "-3:3";
@@ -51,13 +51,17 @@ void addTraverseCommand(CLI::App& app) {
     command->add_option("--fps", options->fps, "frames per second of .gif/.mp4")->capture_default_str();
     command->add_option("--upscale", options->upscale, "enlarge frames by this integer factor")->check(CLI::Range(1, 64))->capture_default_str();
     command->add_option("--out", options->out, "strip.png, traversal.gif, traversal.mp4 (one direction) or grid.png")->required();
-    options->addTo(*command);
+    options->EditPromptOptions::addTo(*command);
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         const auto [from, to] = parseRange(options->range);
         auto model = options->loadModel();
+        const auto sampling = options->PromptOptions::conditioning(*model);
         auto basis = readBasis(options->basis);
-        DdimSampler sampler(*model, options->steps);
+        DdimSampler sampler(*model, options->steps, std::nullopt, sampling);
         GuidanceOptions guidance;
+        guidance.conditioning = options->editConditioning(*model, basis, options->basis);
+        options->applyGuidanceDefaults(*model, guidance, false, false);
         std::vector<std::vector<torch::Tensor>> rows;
         std::vector<std::string> rowLabels, columnLabels;
         for (int f = 0; f < options->frames; ++f) {
@@ -70,7 +74,7 @@ void addTraverseCommand(CLI::App& app) {
             for (int f = 0; f < options->frames; ++f) {
                 const double alpha = from + (to - from) * f / (options->frames - 1);
                 auto edited = editLatent(*model, basis, {direction}, {alpha}, options->mode, guidance);
-                frames.push_back(sampler.denoise(edited, basis.timestep).result[0].cpu());
+                frames.push_back(decodeLatents(*model, sampler.denoise(edited, basis.timestep).result)[0].cpu());
                 spdlog::debug("direction {} frame {}/{} (alpha {:.3g})", direction, f + 1, options->frames, alpha);
             }
             rows.push_back(std::move(frames));

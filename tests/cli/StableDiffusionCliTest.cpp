@@ -155,6 +155,46 @@ TEST_P(StableDiffusionCli, BasisOfAPromptMatchesTheExactSvd) {
     EXPECT_EQ(readNpy(dir / "seed" / "v.npy").sizes().vec(), (std::vector<int64_t>{3, 4, 16, 16}));
 }
 
+// edit and traverse with an SD basis: α = 0 denoises x_t exactly as `denoise` does with the same
+// prompt and guidance; α ≠ 0 (linear or the paper's guidance, γ = 1, 16 iterations) changes the
+// image; the frames are VAE-decoded images; a basis of another prompt is refused by name.
+TEST(StableDiffusionCliEdit, EditAndTraverseUseThePromptTheBasisWasFoundUnder) {
+    const auto model = fixtureDir("sd1-tiny").string();
+    test::TempDir dir;
+    const auto basis = (dir / "b").string();
+    ASSERT_EQ(runCli("basis --model " + model + " --seed 1 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
+                     basis)
+                  .exitCode,
+              0);
+    const auto prompt = std::string(" --prompt \"a photo of a cat\" --guidance 3 --steps 10 ");
+    auto result = runCli("edit --model " + model + " --basis " + basis + " --dir 0 --alpha 0" + prompt + "--out " +
+                         (dir / "zero.npy").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    ASSERT_EQ(runCli("denoise --model " + model + " --in " + basis + "/xt.npy --t 500" + prompt + "--out " +
+                     (dir / "plain.npy").string())
+                  .exitCode,
+              0);
+    const auto zero = readNpy(dir / "zero.npy");
+    EXPECT_EQ(zero.sizes().vec(), (std::vector<int64_t>{1, 3, 32, 32}));  // the decoded image
+    EXPECT_LE(relativeError(zero, readNpy(dir / "plain.npy")), 1e-6);
+    for (const char* mode : {"linear", "guidance"}) {
+        const auto out = dir / (std::string(mode) + ".npy");
+        result = runCli("edit --model " + model + " --basis " + basis + " --dir 0 --alpha 2 --mode " + mode + prompt +
+                        "--out " + out.string());
+        ASSERT_EQ(result.exitCode, 0) << mode << ": " << result.output;
+        EXPECT_GT(relativeError(readNpy(out), zero), 1e-3) << mode;
+    }
+    result = runCli("traverse --model " + model + " --basis " + basis + " --dir 1 --frames 3 --upscale 1" + prompt +
+                    "--out " + (dir / "strip.png").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_TRUE(fs::exists(dir / "strip.png"));
+
+    expectCleanError(runCli("edit --model " + model + " --basis " + basis + " --dir 0 --alpha 1 --prompt \"a dog\" --out " +
+                            (dir / "x.npy").string()),
+                     "found under another prompt");
+    EXPECT_FALSE(fs::exists(dir / "x.npy"));
+}
+
 TEST(StableDiffusionCliSample, PromptAndSizeMakeImages) {
     test::TempDir dir;
     const auto model = fixtureDir("sd1-tiny").string();
