@@ -2,11 +2,18 @@
 // iteration on the same x_t, float32, this machine's cores. For each t and k: Jacobian products
 // and wall time until every requested pair has relative residual ‖JᵀJv − σ²v‖/σ1² ≤ 1e-3, and
 // where the power iteration's own stopping rule (V moves < 1e-4, 10..50 iterations) leaves it.
+// --warm: warm starts against cold. --profile: where the default solver's time goes (issue 18):
+// the cost of one J·V (forward mode) and one Jᵀ·U (reverse mode) by how many vectors go through
+// at once, and k = 10 at t = 600 split into products and the rest (orthogonalisation, SVDs).
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "core/Runtime.h"
@@ -70,18 +77,66 @@ void warmStartTable(const DiffusionPipeline& model, const DdimSampler& sampler, 
     }
 }
 
+double secondsOf(const std::function<void()>& work, int repeats) {
+    std::vector<double> times;
+    for (int r = 0; r < repeats; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        work();
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+void profileTable(const DiffusionPipeline& model, const DdimSampler& sampler, int64_t t) {
+    const auto x = sampler.descend(sampler.noise(0, 1), sampler.startTimestep(), t).result;
+    FeatureJacobian jacobian(model, x, t);
+    std::printf("\nwhere the time goes, t = %lld (median of 9): one product of a batch of b vectors\n",
+                static_cast<long long>(t));
+    std::printf("%-4s | %-18s | %-18s\n", "b", "J·V per vector", "Jᵀ·U per vector");
+    auto generator = at::detail::createCPUGenerator(1);
+    std::vector<double> jvpPer(33, 0.0), vjpPer(33, 0.0);
+    BasisOptions options;
+    options.k = 10;
+    solvePullbackBasis(jacobian, options);  // warms the allocator and the thread pool up
+    for (int64_t b : {1, 2, 4, 8, 16, 32}) {
+        const auto V = at::randn({b, jacobian.inputDim()}, generator, torch::kFloat64);
+        const auto U = at::randn({b, jacobian.outputDim()}, generator, torch::kFloat64);
+        jvpPer[b] = secondsOf([&] { jacobian.jvp(V); }, 9) / b;
+        vjpPer[b] = secondsOf([&] { jacobian.vjp(U); }, 9) / b;
+        std::printf("%-4lld | %9.2f ms        | %9.2f ms\n", static_cast<long long>(b), jvpPer[b] * 1e3, vjpPer[b] * 1e3);
+    }
+    PullbackBasis basis;
+    std::vector<double> solves;
+    for (int r = 0; r < 5; ++r) {  // the median solve
+        FeatureJacobian solving(model, x, t);
+        basis = solvePullbackBasis(solving, options);
+        solves.push_back(basis.wallSeconds);
+    }
+    std::sort(solves.begin(), solves.end());
+    basis.wallSeconds = solves[solves.size() / 2];
+    const int64_t b = std::clamp<int64_t>((options.k + 3) / 4, 4, 32);
+    const double products = basis.jvpProducts * jvpPer[b] + basis.vjpProducts * vjpPer[b];
+    std::printf("k = 10 solve (median of 5): %.3f s for %lld J·V + %lld Jᵀ·U in blocks of %lld; those products at "
+                "the rates above: %.3f s (the rest of the solver, orthogonalisation and small SVDs, is the difference)\n",
+                basis.wallSeconds, static_cast<long long>(basis.jvpProducts), static_cast<long long>(basis.vjpProducts),
+                static_cast<long long>(b), products);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string modelDir;
     std::vector<int64_t> ks = {10, 30};
     bool warmOnly = false;
+    bool profileOnly = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--model") && i + 1 < argc) modelDir = argv[++i];
         else if (!std::strcmp(argv[i], "--quick")) ks = {10};
         else if (!std::strcmp(argv[i], "--warm")) warmOnly = true;
+        else if (!std::strcmp(argv[i], "--profile")) profileOnly = true;
         else {
-            std::fprintf(stderr, "usage: latentlens-bench-basis [--model DIR] [--quick] [--warm]\n");
+            std::fprintf(stderr, "usage: latentlens-bench-basis [--model DIR] [--quick] [--warm] [--profile]\n");
             return 2;
         }
     }
@@ -90,6 +145,11 @@ int main(int argc, char** argv) {
         auto model = DiffusionPipeline::load(modelDir.empty() ? ModelFolder::defaultModelPath() : std::filesystem::path(modelDir));
         DdimSampler sampler(*model, 50);
         const int64_t T = model->scheduler().numTrainTimesteps();
+        if (profileOnly) {
+            std::printf("model %s, float32, %d threads\n", model->name().c_str(), torch::get_num_threads());
+            profileTable(*model, sampler, static_cast<int64_t>(0.6 * T));
+            return 0;
+        }
         if (warmOnly) {
             std::printf("model %s, float32, %d threads\n", model->name().c_str(), torch::get_num_threads());
             warmStartTable(*model, sampler, static_cast<int64_t>(0.6 * T));
