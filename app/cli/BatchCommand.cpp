@@ -7,6 +7,7 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,7 @@
 #include "app/cli/TerminalProgress.h"
 #include "core/Error.h"
 #include "core/FileSystem.h"
+#include "core/Text.h"
 
 namespace latentlens::cli {
 namespace {
@@ -38,12 +40,6 @@ std::unique_ptr<CLI::App> commandApp() {
     app->require_subcommand(1);
     addCommands(*app);
     return app;
-}
-
-std::string joined(const std::vector<std::string>& words) {
-    std::string text;
-    for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
-    return text;
 }
 
 }  // namespace
@@ -70,13 +66,10 @@ void addBatchCommand(CLI::App& app) {
         auto lines = parseBatchScript(readScript(options->file), source);
 
         // Every line must name a command before any runs.
-        std::set<std::string> known;
-        std::string knownList;
+        std::vector<std::string> commands;  // in the order of --help
         const auto probe = commandApp();
-        for (const auto* sub : probe->get_subcommands({})) {
-            known.insert(sub->get_name());
-            knownList += (knownList.empty() ? "" : ", ") + sub->get_name();
-        }
+        for (const auto* sub : probe->get_subcommands({})) commands.push_back(sub->get_name());
+        const std::set<std::string> known(commands.begin(), commands.end());
         for (auto& line : lines) {
             const auto where = source + ":" + std::to_string(line.number) + ": ";
             const auto& first = line.words.front();
@@ -84,7 +77,7 @@ void addBatchCommand(CLI::App& app) {
             if (line.words.empty()) throw Error(where + "names no command");
             const auto& name = line.words.front();
             if (name == "batch") throw Error(where + "batch cannot run inside a batch script");
-            if (!known.count(name)) throw Error(where + "unknown command '" + name + "' (commands: " + knownList + ")");
+            if (!known.count(name)) throw Error(where + "unknown command '" + name + "' (commands: " + joinedText(commands) + ")");
         }
         if (lines.empty()) throw Error(source + ": holds no command");
 
@@ -99,7 +92,7 @@ void addBatchCommand(CLI::App& app) {
                 break;
             }
             const auto where = source + ":" + std::to_string(line.number) + ": ";
-            spdlog::debug("{}{}", where, joined(line.words));
+            spdlog::debug("{}{}", where, joinedText(line.words, " "));
             auto lineApp = commandApp();
             std::vector<std::string> arguments(line.words.rbegin(), line.words.rend());  // CLI11 takes them reversed
             const int code = runCommand(*lineApp, [&] { lineApp->parse(arguments); }, where);

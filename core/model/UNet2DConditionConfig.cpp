@@ -6,18 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Error.h"
+#include "core/Text.h"
 #include "core/config/JsonConfigReader.h"
 #include "core/model/DiffusersConfigKeys.h"
 #include "core/model/UNetBlockFactory.h"
 
 namespace latentlens {
 namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string text;
-    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
-    return text;
-}
 
 // Keys diffusers writes that this implementation reads or checks; anything else gets a warning.
 const std::set<std::string>& knownKeys() {
@@ -159,13 +154,13 @@ UNet2DConditionConfig UNet2DConditionConfig::fromJson(const nlohmann::json& json
     for (const auto& type : c.downBlockTypes) {
         const auto& known = unetDownBlockTypes();
         if (std::find(known.begin(), known.end(), type) == known.end()) {
-            r.fail("down_block_types", "contains " + type + "; supported: " + joined(known));
+            r.fail("down_block_types", "contains " + type + "; supported: " + joinedText(known));
         }
     }
     for (const auto& type : c.upBlockTypes) {
         const auto& known = unetUpBlockTypes();
         if (std::find(known.begin(), known.end(), type) == known.end()) {
-            r.fail("up_block_types", "contains " + type + "; supported: " + joined(known));
+            r.fail("up_block_types", "contains " + type + "; supported: " + joinedText(known));
         }
     }
     checkNormNumGroups(r, c.normNumGroups, c.blockOutChannels);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/Text.h"
 #include "core/Runtime.h"
 
 namespace latentlens {
@@ -62,11 +63,6 @@ Denoiser::Output UNet2DConditionDenoiser::evaluate(const torch::Tensor& x, const
 
 std::string UNet2DConditionDenoiser::describe() const {
     const auto& c = unet_->config();
-    const auto join = [](const auto& items) {
-        std::ostringstream text;
-        for (size_t i = 0; i < items.size(); ++i) text << (i ? ", " : "") << items[i];
-        return text.str();
-    };
     const auto featureBlock = defaultFeatureBlock();
     const auto h = unet_->featureShape(featureBlock);
     std::ostringstream out;
@@ -74,12 +70,12 @@ std::string UNet2DConditionDenoiser::describe() const {
         << device_.str() << "\n"
         << "input:       latent " << c.inChannels << " x " << c.sampleHeight << " x " << c.sampleWidth
         << ", prompt embeddings of width " << c.contextDim() << "\n"
-        << "blocks:      down [" << join(c.downBlockTypes) << "], mid "
-        << (c.hasMidBlock() ? c.midBlockType : std::string("none")) << ", up [" << join(c.upBlockTypes) << "]\n"
-        << "channels:    [" << join(c.blockOutChannels) << "], layers per block [" << join(c.layersPerBlock) << "], "
+        << "blocks:      down [" << joinedText(c.downBlockTypes) << "], mid "
+        << (c.hasMidBlock() ? c.midBlockType : std::string("none")) << ", up [" << joinedText(c.upBlockTypes) << "]\n"
+        << "channels:    [" << joinedText(c.blockOutChannels) << "], layers per block [" << joinedText(c.layersPerBlock) << "], "
         << c.normNumGroups << " norm groups, eps " << c.normEps << "\n"
-        << "attention:   heads [" << join(c.attentionHeads) << "], transformer layers ["
-        << join(c.transformerLayersPerBlock) << "], " << (c.useLinearProjection ? "linear" : "conv")
+        << "attention:   heads [" << joinedText(c.attentionHeads) << "], transformer layers ["
+        << joinedText(c.transformerLayersPerBlock) << "], " << (c.useLinearProjection ? "linear" : "conv")
         << " projections, upcast " << (c.upcastAttention ? "on" : "off") << "\n"
         << "time:        flip_sin_to_cos " << (c.flipSinToCos ? "true" : "false") << ", freq_shift " << c.freqShift
         << "\n"

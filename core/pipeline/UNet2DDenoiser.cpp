@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/Text.h"
 #include "core/Runtime.h"
 #include "core/model/SafetensorsFile.h"
 
@@ -62,18 +63,13 @@ Denoiser::Output UNet2DDenoiser::evaluate(const torch::Tensor& x, const torch::T
 
 std::string UNet2DDenoiser::describe() const {
     const auto& c = unet_->config();
-    const auto join = [](const auto& items) {
-        std::ostringstream text;
-        for (size_t i = 0; i < items.size(); ++i) text << (i ? ", " : "") << items[i];
-        return text.str();
-    };
     const auto h = unet_->featureShape(BlockId::mid());
     std::ostringstream out;
     out << "class:       UNet2DModel, " << parameterCount() << " parameters, " << dtypeName(dtype_) << " on "
         << device_.str() << "\n"
         << "input:       " << c.inChannels << " x " << c.sampleSize << " x " << c.sampleSize << "\n"
-        << "blocks:      down [" << join(c.downBlockTypes) << "], up [" << join(c.upBlockTypes) << "]\n"
-        << "channels:    [" << join(c.blockOutChannels) << "], " << c.layersPerBlock << " layer(s) per block, "
+        << "blocks:      down [" << joinedText(c.downBlockTypes) << "], up [" << joinedText(c.upBlockTypes) << "]\n"
+        << "channels:    [" << joinedText(c.blockOutChannels) << "], " << c.layersPerBlock << " layer(s) per block, "
         << c.normNumGroups << " norm groups, eps " << c.normEps << "\n"
         << "attention:   head dim " << (c.attentionHeadDim ? std::to_string(*c.attentionHeadDim) : "= channels")
         << ", mid-block attention " << (c.addAttention ? "on" : "off") << "\n"
