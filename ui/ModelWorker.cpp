@@ -373,7 +373,7 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         options.start = before.v;
         const auto solved = solvePullbackBasis(jacobian, options, progressFor(job, tr("Directions: "), 0.0, 0.7));
         const auto match = matchDirections(before.v, solved.v);
-        auto basis = std::make_shared<PullbackBasis>(withSignsOf(solved, before, match));
+        auto basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, match));
         basis->modelName = model.name();
         emit progress(job, 0.7, tr("Rendering the %1 cards…").arg(basis->k));
         auto set = directionSetOf(model, state, basis, progressFor(job, tr("Cards: "), 0.7, 0.85));

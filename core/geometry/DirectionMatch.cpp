@@ -35,13 +35,16 @@ int64_t DirectionMatch::continuationOf(int64_t i) const {
 }
 
 DirectionMatch matchDirections(const torch::Tensor& previous, const torch::Tensor& current, double minimumCosine) {
-    const auto similarity = cosines(previous, current).abs();
+    const auto signedCosines = cosines(previous, current);
+    const auto similarity = signedCosines.abs();
     const int64_t p = similarity.size(0);
     const int64_t k = similarity.size(1);
     DirectionMatch match;
     match.previous.assign(static_cast<size_t>(k), -1);
     match.cosine.assign(static_cast<size_t>(k), 0.0);
+    match.opposite.assign(static_cast<size_t>(k), false);
     const auto s = similarity.accessor<double, 2>();
+    const auto c = signedCosines.accessor<double, 2>();
     std::vector<bool> previousTaken(static_cast<size_t>(p), false);
     for (int64_t round = 0; round < std::min(p, k); ++round) {
         double best = -1.0;
@@ -62,18 +65,17 @@ DirectionMatch matchDirections(const torch::Tensor& previous, const torch::Tenso
         previousTaken[bestI] = true;
         match.previous[bestJ] = bestI;
         match.cosine[bestJ] = best;
+        match.opposite[bestJ] = c[bestI][bestJ] < 0;
     }
     return match;
 }
 
-PullbackBasis withSignsOf(const PullbackBasis& current, const PullbackBasis& previous, const DirectionMatch& match) {
-    const auto signedCosines = cosines(previous.v, current.v);
+PullbackBasis withMatchedSigns(const PullbackBasis& current, const DirectionMatch& match) {
     PullbackBasis result = current;
     std::vector<double> signs(static_cast<size_t>(current.k), 1.0);
     bool anyFlip = false;
-    for (int64_t j = 0; j < current.k && j < static_cast<int64_t>(match.previous.size()); ++j) {
-        const auto i = match.previous[j];
-        if (i >= 0 && signedCosines[i][j].item<double>() < 0) {
+    for (int64_t j = 0; j < current.k && j < static_cast<int64_t>(match.opposite.size()); ++j) {
+        if (match.opposite[j]) {
             signs[j] = -1.0;
             anyFlip = true;
         }

@@ -18,6 +18,7 @@ struct DirectionMatch {
 
     std::vector<int64_t> previous;  // per new direction: the previous direction it continues, -1 none
     std::vector<double> cosine;     // per new direction: |cos| with that previous direction (0: none)
+    std::vector<bool> opposite;     // per new direction: whether that cos is negative
 
     // The new direction that continues previous direction i, or -1.
     int64_t continuationOf(int64_t i) const;
@@ -28,9 +29,9 @@ struct DirectionMatch {
 DirectionMatch matchDirections(const torch::Tensor& previous, const torch::Tensor& current,
                                double minimumCosine = DirectionMatch::kMinimumCosine);
 
-// `current` with the sign of each matched direction (v_i with its u_i) turned to agree with the
-// direction it continues (cos > 0), so that +α edits the same way as before. The order (σ
-// descending) is kept; unmatched directions keep their sign.
-PullbackBasis withSignsOf(const PullbackBasis& current, const PullbackBasis& previous, const DirectionMatch& match);
+// `current` (the basis `match` was made for) with the sign of each matched direction (v_i with
+// its u_i) turned to agree with the direction it continues (cos > 0), so that +α edits the same
+// way as before. The order (σ descending) is kept; unmatched directions keep their sign.
+PullbackBasis withMatchedSigns(const PullbackBasis& current, const DirectionMatch& match);
 
 }  // namespace latentlens

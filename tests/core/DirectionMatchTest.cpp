@@ -50,7 +50,7 @@ TEST(DirectionMatch, RecoversAPermutationWithSignFlipsUnderNoise) {
         EXPECT_EQ(match.continuationOf(order[j]), j);
     }
 
-    const auto aligned = withSignsOf(basisOf(current), basisOf(previous), match);
+    const auto aligned = withMatchedSigns(basisOf(current), match);
     const auto a = aligned.v.reshape({6, -1});
     for (int64_t j = 0; j < 6; ++j) {
         EXPECT_GT(a[j].dot(previous[order[j]]).item<double>(), 0.99) << j;
@@ -74,6 +74,7 @@ TEST(DirectionMatch, AMatchIsOneToOneAndAnUnrelatedDirectionIsNone) {
     EXPECT_EQ(match.cosine[1], 0.0);
     EXPECT_NEAR(match.cosine[3], 1.0 / std::sqrt(2.0), 1e-12);
     EXPECT_EQ(match.continuationOf(1), 3);
+    EXPECT_EQ(match.opposite, (std::vector<bool>{false, false, false, false}));
     // Below the minimum cosine the fourth is no match either.
     EXPECT_EQ(matchDirections(previous, current, 0.8).previous, (std::vector<int64_t>{2, -1, 0, -1}));
     // Itself: the identity.
