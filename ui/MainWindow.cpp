@@ -738,8 +738,9 @@ void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double sec
     if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents ||
         state.latents->imageId != current_.latents->imageId)
         return;  // stale: another timestep or image was asked for since
-    const bool follow = followTimestepAction_->isChecked() && followFrom_ && !state.directions &&
-                        followFrom_->imageId == state.latents->imageId && followFrom_->timestep != state.timestep;
+    const auto& from = followFrom_.directions;
+    const bool follow = followTimestepAction_->isChecked() && from && !state.directions &&
+                        from->imageId == state.latents->imageId && from->timestep != state.timestep;
     followPending_ = follow;
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Timestep, tr("Timestep %1").arg(state.timestep),
                                           current_, state, [this](const ViewState& view) { applyViewState(view); }));
@@ -748,9 +749,10 @@ void MainWindow::onTimestepReady(quint64 job, const ViewState& state, double sec
 }
 
 void MainWindow::followDirections() {
-    if (current_.isNull() || !followFrom_) return;
+    if (current_.isNull() || !followFrom_.directions) return;
     directionsPanel_->setRunning(true);
-    track(worker_->followDirections(current_, followFrom_, followSliders_, followAlphas_, directionsPanel_->request()),
+    track(worker_->followDirections(current_, followFrom_.directions, followFrom_.sliders, followFrom_.alphas,
+                                    directionsPanel_->request()),
           JobKind::Basis);
 }
 
@@ -913,23 +915,19 @@ void MainWindow::showCanvasImage() {
 void MainWindow::applyViewState(const ViewState& state) {
     current_ = state;
     if (state.directions) {
-        followFrom_ = state.directions;
-        followSliders_ = state.sliders;
-        followAlphas_ = state.alphas;
+        followFrom_ = state;
         followPending_ = false;
-    } else if (state.isNull() || (followFrom_ && followFrom_->imageId != state.latents->imageId)) {
-        followFrom_.reset();  // another image: nothing to follow
-        followSliders_.clear();
-        followAlphas_.clear();
+    } else if (state.isNull() || (followFrom_.directions && followFrom_.directions->imageId != state.latents->imageId)) {
+        followFrom_ = {};  // another image: nothing to follow
         followPending_ = false;
     }
     showCanvasImage();
     // While the directions are recomputed for this timestep, the previous ones stay in view, disabled.
-    const bool updating = !state.directions && followPending_ && followFrom_;
-    const auto& shown = updating ? followFrom_ : state.directions;
-    directionsPanel_->setDirections(shown, state.timestep, !state.isNull(), updating);
-    directionsPanel_->setOnStack(updating ? followSliders_ : state.sliders);
-    sliderStack_->setSliders(shown, updating ? followSliders_ : state.sliders, updating ? followAlphas_ : state.alphas);
+    const bool updating = !state.directions && followPending_ && followFrom_.directions;
+    const auto& shown = updating ? followFrom_ : state;
+    directionsPanel_->setDirections(shown.directions, state.timestep, !state.isNull(), updating);
+    directionsPanel_->setOnStack(shown.sliders);
+    sliderStack_->setSliders(shown.directions, shown.sliders, shown.alphas);
     sliderStack_->setEnabled(!updating);
     preview_->setImage(state.predicted);
     if (state.timestep >= 0) {

@@ -166,12 +166,10 @@ private:
     // State.
     ModelInfo model_;
     ViewState current_;
-    // Live directions: the last directions shown for the current image, with their sliders, which a
-    // timestep change recomputes from (followDirections); followPending_ while that runs, when the
-    // panel keeps showing them.
-    std::shared_ptr<const DirectionSet> followFrom_;
-    QList<int> followSliders_;
-    QMap<int, double> followAlphas_;
+    // Live directions: the last view of the current image with directions (and its sliders), which a
+    // timestep change recomputes them from (followDirections); followPending_ while that runs, when
+    // the panel keeps showing them. Null view: nothing to follow.
+    ViewState followFrom_;
     bool followPending_ = false;
     QUndoStack* undoStack_ = nullptr;
     bool showDialogs_ = true;
