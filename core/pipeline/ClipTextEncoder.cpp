@@ -34,9 +34,21 @@ std::shared_ptr<ClipTextEncoder> ClipTextEncoder::load(const std::filesystem::pa
 std::vector<int64_t> ClipTextEncoder::tokenIds(const std::string& prompt) const { return tokenizer_->encode(prompt); }
 
 torch::Tensor ClipTextEncoder::encode(const std::string& prompt) const {
+    {
+        std::lock_guard lock(recentMutex_);
+        for (auto it = recent_.begin(); it != recent_.end(); ++it) {
+            if (it->first != prompt) continue;
+            recent_.splice(recent_.begin(), recent_, it);
+            return it->second.clone();
+        }
+    }
     torch::NoGradGuard noGrad;
     const auto ids = tokenizer_->encodeBatch({prompt}).to(device_);
-    return model_->forward(ids).lastHiddenState;
+    auto embeddings = model_->forward(ids).lastHiddenState;
+    std::lock_guard lock(recentMutex_);
+    recent_.emplace_front(prompt, embeddings.clone());
+    if (recent_.size() > kRememberedPrompts) recent_.pop_back();
+    return embeddings;
 }
 
 std::vector<int64_t> ClipTextEncoder::embeddingShape() const {

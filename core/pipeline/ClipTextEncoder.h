@@ -1,8 +1,11 @@
 #pragma once
 
 #include <filesystem>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model/ClipTextModel.h"
@@ -14,7 +17,9 @@ namespace latentlens {
 
 // Stable Diffusion's text encoder: the CLIP BPE tokenizer and CLIPTextModel. encode() is what
 // StableDiffusionPipeline.encode_prompt returns (clip_skip None): the last hidden state after
-// the final LayerNorm, (1, 77, D), no attention mask.
+// the final LayerNorm, (1, 77, D), no attention mask. The last few prompts' embeddings are kept, so
+// that a command or view asking for the same prompt twice (the sampling conditioning and the
+// Jacobian's prompt, say) runs the encoder once; callers get their own copy. Thread-safe.
 class ClipTextEncoder : public TextEncoder {
 public:
     // tokenizer/ (vocab.json, merges.txt, tokenizer_config.json, special_tokens_map.json) and
@@ -37,6 +42,9 @@ private:
     std::unique_ptr<ClipTokenizer> tokenizer_;
     mutable ClipTextModel model_;
     c10::Device device_;
+    static constexpr size_t kRememberedPrompts = 8;
+    mutable std::mutex recentMutex_;                                  // guards recent_
+    mutable std::list<std::pair<std::string, torch::Tensor>> recent_;  // most recently used first
 };
 
 }  // namespace latentlens

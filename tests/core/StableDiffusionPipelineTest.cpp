@@ -125,6 +125,13 @@ TEST_P(StableDiffusionFixture, PromptsTokenizeAndEncodeAsDiffusers) {
     EXPECT_EQ(conditioning.id.size(), 16u);
     // Guidance 1 runs the prompt alone.
     EXPECT_FALSE(pipeline->condition(kPrompt).needsGuidance());
+    // A remembered prompt comes back as a copy: a caller's change to it does not reach the next
+    // caller; after more other prompts than are remembered it is encoded again, the same.
+    auto changed = pipeline->textEncoder()->encode(kPrompt);
+    changed.zero_();
+    EXPECT_LE(relativeError(pipeline->textEncoder()->encode(kPrompt)[0], embeddings[1]), kFloat64Tolerance);
+    for (const auto& prompt : prompts) pipeline->textEncoder()->encode(prompt + " (other)");
+    EXPECT_LE(relativeError(pipeline->textEncoder()->encode(kPrompt)[0], embeddings[1]), kFloat64Tolerance);
 }
 
 TEST_P(StableDiffusionFixture, GuidedDdim10TrajectoryAndImageMatchDiffusers) {
