@@ -18,6 +18,7 @@
 
 #include "core/Runtime.h"
 #include "core/geometry/BasisSolver.h"
+#include "core/geometry/FeatureJacobian.h"
 #include "core/geometry/SubspaceSimilarity.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"

@@ -17,6 +17,7 @@
 #include "core/edit/EditPreview.h"
 #include "core/edit/GuidanceEdit.h"
 #include "core/geometry/BasisSolver.h"
+#include "core/geometry/FeatureJacobian.h"
 #include "core/sampling/DdimSampler.h"
 
 namespace {

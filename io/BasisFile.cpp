@@ -19,11 +19,23 @@ void writeBasis(const fs::path& folder, const PullbackBasis& basis) {
     writeNpy(folder / "v.npy", basis.v.to(torch::kFloat64));
     writeNpy(folder / "u.npy", basis.u.to(torch::kFloat64));
     if (basis.xt.defined()) writeNpy(folder / "xt.npy", basis.xt.to(torch::kFloat64));
+    if (basis.mask.defined()) {
+        writeNpy(folder / "mask.npy", basis.mask.to(torch::kFloat64));
+    } else {
+        std::error_code ignored;
+        fs::remove(folder / "mask.npy", ignored);  // a stale mask from an earlier basis in this folder
+    }
     nlohmann::json json;
     json["format"] = "latentlens-basis-1";
     json["model"] = basis.modelName;
     json["conditioning"] = basis.conditioning;
+    json["kind"] = basis.kind;
     json["block"] = basis.block;
+    if (basis.kind == PullbackBasis::kPosteriorMean) {
+        json["masked"] = basis.mask.defined();
+        json["null_rank"] = basis.nullRank;
+        json["outside_sigma"] = basis.outsideSigma;
+    }
     json["method"] = basis.method;
     json["timestep"] = basis.timestep;
     json["k"] = basis.k;
@@ -58,7 +70,10 @@ PullbackBasis readBasis(const fs::path& folder) {
         in >> json;
         basis.modelName = json.at("model").get<std::string>();
         basis.conditioning = json.value("conditioning", std::string());  // absent before prompts existed
+        basis.kind = json.value("kind", std::string(PullbackBasis::kPullback));  // absent before masked bases
         basis.block = json.at("block").get<std::string>();
+        basis.nullRank = json.value("null_rank", int64_t(0));
+        basis.outsideSigma = json.value("outside_sigma", std::vector<double>{});
         basis.method = json.at("method").get<std::string>();
         basis.timestep = json.at("timestep").get<int64_t>();
         basis.k = json.at("k").get<int64_t>();
@@ -73,10 +88,20 @@ PullbackBasis readBasis(const fs::path& folder) {
     } catch (const nlohmann::json::exception& e) {
         throw Error(jsonPath.string() + ": not a valid basis description (" + e.what() + ")");
     }
+    if (basis.kind != PullbackBasis::kPullback && basis.kind != PullbackBasis::kPosteriorMean) {
+        throw Error(jsonPath.string() + ": unknown basis kind \"" + basis.kind + "\" (expected " +
+                    PullbackBasis::kPullback + " or " + PullbackBasis::kPosteriorMean + ")");
+    }
+    const bool masked = json.value("masked", false);
     basis.sigma = readNpy(folder / "sigma.npy").to(torch::kFloat64);
     basis.v = readNpy(folder / "v.npy").to(torch::kFloat64);
     basis.u = readNpy(folder / "u.npy").to(torch::kFloat64);
     if (fs::exists(folder / "xt.npy")) basis.xt = readNpy(folder / "xt.npy").to(torch::kFloat64);
+    if (masked) {
+        if (!fs::exists(folder / "mask.npy")) throw Error((folder / "mask.npy").string() + ": missing (basis.json says the basis is masked)");
+        basis.mask = readNpy(folder / "mask.npy").to(torch::kFloat64);
+        if (basis.mask.dim() != 2) throw Error((folder / "mask.npy").string() + ": expected a (height, width) mask");
+    }
     int64_t featureDim = 1;
     for (int64_t d : basis.featureShape) featureDim *= d;
     if (basis.k < 1 || basis.sigma.dim() != 1 || basis.sigma.size(0) != basis.k) {

@@ -29,6 +29,7 @@ void writeSessionFile(const fs::path& folder, const Session& session) {
         json["imageName"] = session.imageName;
         if (session.invertedTo) json["invertedTo"] = *session.invertedTo;
     }
+    if (!session.mask.empty()) json["mask"] = session.mask;
     if (!session.basis.empty()) {
         json["basis"] = session.basis;
         json["sliders"] = nlohmann::json::array();
@@ -92,6 +93,7 @@ Session readSessionFile(const fs::path& folder) {
         if (json.contains("imageName")) session.imageName = textOf("imageName", json.at("imageName"));
         if (json.contains("invertedTo")) session.invertedTo = number("invertedTo", json.at("invertedTo")).get<int64_t>();
     }
+    if (json.contains("mask")) session.mask = textOf("mask", json.at("mask"));
     if (json.contains("basis")) {
         session.basis = textOf("basis", json.at("basis"));
         if (json.contains("sliders")) {

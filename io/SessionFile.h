@@ -16,7 +16,8 @@ struct SessionSlider {
 
 // What File › Save session keeps (session.json in a session folder), enough to rebuild the exact
 // view: the model, the image (a seed, or an image file copied into the folder and how far it was
-// inverted), the DDIM grid, the timestep, the conditioning and the basis with its sliders.
+// inverted), the DDIM grid, the timestep, the conditioning, the painted mask and the basis with
+// its sliders.
 struct Session {
     // Version 1 (LatentLens 0.1) had no "conditioning"; files without "version" are read as 1.
     static constexpr int kVersion = 2;
@@ -31,6 +32,7 @@ struct Session {
     std::string image;                 //   its copy, relative to the session folder
     std::string imageName;             //   the name it was shown under ("" : the copy's name)
     std::optional<int64_t> invertedTo;  //   the timestep it was inverted to (none: `timestep`)
+    std::string mask;                  // the painted mask (a gray PNG) relative to the folder ("": none)
     std::string basis;                 // the basis folder relative to the session folder ("": none)
     std::vector<SessionSlider> sliders;  // with a basis only
 

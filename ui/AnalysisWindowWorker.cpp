@@ -8,7 +8,7 @@
 
 #include "core/Error.h"
 #include "core/Progress.h"
-#include "core/analysis/ProgressRange.h"
+#include "core/ProgressRange.h"
 #include "core/pipeline/ModelCache.h"
 
 namespace latentlens::ui {

@@ -45,6 +45,10 @@ struct DirectionSet {
     double worstResidual = 0.0;
     bool converged = false;
     double seconds = 0.0;  // solver wall time
+    // Local-edit directions (a masked posterior-mean basis): the painted fraction of the image and
+    // the outside directions projected off; maskCoverage < 0 for the pullback directions.
+    double maskCoverage = -1.0;
+    int nullRank = 0;
     // -1: a search of its own; otherwise the timestep of the set this one was recomputed from (warm
     // start, directions matched to that set's and signed like them).
     int followedTimestep = -1;
@@ -67,6 +71,11 @@ struct DirectionRequest {
     QString method = QStringLiteral("krylov");
     double tolerance = 1e-3;
     qint64 maxProducts = 0;  // 0: the solver's automatic budget
+    // Local edit (LOCO Edit): directions of the predicted x0 inside this mask (Grayscale8 of the
+    // image's size, white = edit), off the outside's top nullRank directions; null: the pullback
+    // directions of `block`.
+    QImage mask;
+    int nullRank = 5;
 };
 
 }  // namespace latentlens::ui

@@ -74,6 +74,7 @@ DirectionsPanel::DirectionsPanel(QWidget* parent)
     advancedForm->addRow(tr("Budget"), budget_);
     auto* advanced = new CollapsibleSection(tr("Advanced"), advancedContent, this);
     advanced->setExpanded(false);
+    advanced_ = advanced;
 
     find_->setObjectName(QStringLiteral("findDirectionsButton"));
     find_->setDefault(true);
@@ -187,6 +188,13 @@ void DirectionsPanel::setDirections(std::shared_ptr<const DirectionSet> directio
     relayoutCards();
 }
 
+void DirectionsPanel::addSection(const QString& title, QWidget* content, bool expanded) {
+    auto* section = new CollapsibleSection(title, content, this);
+    section->setExpanded(expanded);
+    auto* layout = static_cast<QVBoxLayout*>(this->layout());
+    layout->insertWidget(layout->indexOf(advanced_) + 1, section);
+}
+
 void DirectionsPanel::showSummary() {
     if (directions_) {
         QString followed;
@@ -196,10 +204,15 @@ void DirectionsPanel::showSummary() {
                            .arg(directions_->followedTimestep)
                            .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched));
         }
-        summary_->setText(tr("%1 directions at t = %2 (%3 block) · %4 Jacobian products · worst residual %5%6 · %7 s%8")
+        const QString space =
+            directions_->maskCoverage >= 0
+                ? tr("in the mask: %1% of the image, %n outside direction(s) held still", nullptr, directions_->nullRank)
+                      .arg(directions_->maskCoverage * 100.0, 0, 'f', 1)
+                : tr("%1 block").arg(directions_->block);
+        summary_->setText(tr("%1 directions at t = %2 (%3) · %4 Jacobian products · worst residual %5%6 · %7 s%8")
                               .arg(directions_->count())
                               .arg(directions_->timestep)
-                              .arg(directions_->block)
+                              .arg(space)
                               .arg(directions_->products)
                               .arg(directions_->worstResidual, 0, 'g', 2)
                               .arg(directions_->converged ? QString() : tr(" (budget reached)"))

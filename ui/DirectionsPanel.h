@@ -41,6 +41,8 @@ public:
     void setProgress(double fraction, const QString& message);
     bool isRunning() const { return running_; }
     QList<DirectionCard*> cards() const { return cards_; }
+    // A further titled, collapsible section under Advanced (e.g. the mask tools).
+    void addSection(const QString& title, QWidget* content, bool expanded);
 
 signals:
     void findRequested();
@@ -57,6 +59,7 @@ private:
     QComboBox* method_;
     QDoubleSpinBox* tolerance_;
     QSpinBox* budget_;
+    QWidget* advanced_ = nullptr;
     QPushButton* find_;
     QPushButton* cancel_;
     QProgressBar* progress_;

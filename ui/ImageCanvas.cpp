@@ -96,6 +96,39 @@ void ImageCanvas::setOverlay(const QImage& overlay) {
     update();
 }
 
+void ImageCanvas::setMaskOverlay(const QImage& mask) {
+    maskOverlay_ = mask;
+    update();
+}
+
+void ImageCanvas::setPainting(bool painting) {
+    if (painting_ == painting) return;
+    painting_ = painting;
+    stroking_ = false;
+    setMouseTracking(painting);
+    hover_ = {-1, -1};
+    updateCursor();
+    update();
+}
+
+void ImageCanvas::setBrushRadius(double radius) {
+    brushRadius_ = radius;
+    if (painting_) update();
+}
+
+QPointF ImageCanvas::imagePointAt(const QPointF& widgetPoint) const {
+    const QRectF area = imageRect();
+    if (image_.isNull() || area.width() <= 0) return {};
+    return {(widgetPoint.x() - area.left()) * image_.width() / area.width(),
+            (widgetPoint.y() - area.top()) * image_.height() / area.height()};
+}
+
+void ImageCanvas::leaveEvent(QEvent* event) {
+    hover_ = {-1, -1};
+    if (painting_) update();
+    QWidget::leaveEvent(event);
+}
+
 void ImageCanvas::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), kBackground);
@@ -107,7 +140,20 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
     const double zoom = deviceZoom();
     painter.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1.0);
     painter.drawImage(imageRect(), image_);
+    if (!maskOverlay_.isNull()) painter.drawImage(imageRect(), maskOverlay_);
     if (!overlay_.isNull()) painter.drawImage(imageRect(), overlay_);
+    if (painting_ && hover_.x() >= 0) {
+        // The brush: a light circle with a dark rim, visible on any picture.
+        const double scale = imageRect().width() / std::max(1, image_.width());
+        const double radius = brushRadius_ * scale;
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(QColor(0, 0, 0, 160), 3.0));
+        painter.drawEllipse(hover_, radius, radius);
+        painter.setPen(QPen(QColor(255, 255, 255, 220), 1.2));
+        painter.drawEllipse(hover_, radius, radius);
+        painter.setRenderHint(QPainter::Antialiasing, false);
+    }
 
     QFont small = font();
     small.setPointSizeF(std::max(7.0, small.pointSizeF() - 1));
@@ -174,6 +220,8 @@ void ImageCanvas::updateCursor() {
         interactive_ && !fit_ && !image_.isNull() && (area.width() > width() || area.height() > height());
     if (dragging_) {
         setCursor(Qt::ClosedHandCursor);
+    } else if (painting_ && interactive_) {
+        setCursor(Qt::CrossCursor);
     } else if (pannable) {
         setCursor(Qt::OpenHandCursor);
     } else {
@@ -207,7 +255,15 @@ void ImageCanvas::wheelEvent(QWheelEvent* event) {
 }
 
 void ImageCanvas::mousePressEvent(QMouseEvent* event) {
-    if (interactive_ && event->button() == Qt::LeftButton && !fit_ && !image_.isNull()) {
+    if (painting_ && interactive_ && !image_.isNull() &&
+        (event->button() == Qt::LeftButton || event->button() == Qt::RightButton) && !stroking_) {
+        stroking_ = true;
+        emit paintStarted(imagePointAt(event->position()), event->button() == Qt::RightButton);
+        event->accept();
+        return;
+    }
+    const Qt::MouseButton panButton = painting_ ? Qt::MiddleButton : Qt::LeftButton;
+    if (interactive_ && event->button() == panButton && !fit_ && !image_.isNull()) {
         dragging_ = true;
         dragStart_ = event->position();
         dragStartCenter_ = center_;
@@ -219,6 +275,12 @@ void ImageCanvas::mousePressEvent(QMouseEvent* event) {
 }
 
 void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
+    if (painting_) {
+        hover_ = event->position();
+        if (stroking_) emit paintMoved(imagePointAt(event->position()));
+        update();
+        if (!dragging_) return;
+    }
     if (!dragging_) return QWidget::mouseMoveEvent(event);
     const double scale = deviceZoom() / devicePixelRatioF();
     center_ = dragStartCenter_ - (event->position() - dragStart_) / scale;
@@ -227,7 +289,12 @@ void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
-    if (dragging_ && event->button() == Qt::LeftButton) {
+    if (stroking_ && (event->button() == Qt::LeftButton || event->button() == Qt::RightButton)) {
+        stroking_ = false;
+        emit paintFinished();
+        return;
+    }
+    if (dragging_ && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
         dragging_ = false;
         updateCursor();
         return;
@@ -236,6 +303,7 @@ void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void ImageCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (painting_) return mousePressEvent(event);  // a quick second dab, not "fit"
     if (interactive_ && event->button() == Qt::LeftButton) {
         fitToWindow();
         return;

@@ -11,6 +11,9 @@ namespace latentlens::ui {
 // number of screen pixels per image pixel that fits, so small images (32×32) stay sharp; the mouse
 // wheel zooms around the cursor, dragging pans, double-click fits again. Whole-number zooms are
 // drawn pixel-exact with nearest-neighbour; only zooms below 1 smooth. Accepts a dropped file.
+// In painting mode (a mask brush) the left button paints and the right one erases — reported as
+// paint* signals in image coordinates, the owner paints — the middle button pans, and a circle
+// shows the brush under the pointer.
 class ImageCanvas : public QWidget {
     Q_OBJECT
 public:
@@ -25,6 +28,15 @@ public:
     // null for none.
     void setOverlay(const QImage& overlay);
     const QImage& overlay() const { return overlay_; }
+    // The painted mask's tint, drawn over the image below the overlay; null for none.
+    void setMaskOverlay(const QImage& mask);
+    const QImage& maskOverlay() const { return maskOverlay_; }
+    // Painting mode with a brush of `radius` image pixels (the outline drawn under the pointer).
+    void setPainting(bool painting);
+    bool isPainting() const { return painting_; }
+    void setBrushRadius(double radius);
+    // Widget coordinates → image coordinates (pixel (x, y) spans [x, x + 1)).
+    QPointF imagePointAt(const QPointF& widgetPoint) const;
     // Small text in the bottom-left corner (e.g. what the image is); empty for none.
     void setCaption(const QString& text);
     // Turns off the zoom overlay, the wheel/drag navigation and drops (for thumbnails).
@@ -46,6 +58,10 @@ public slots:
 signals:
     void fileDropped(const QString& path);
     void zoomChanged();
+    // Painting mode: a stroke (erase: the right button) starts, moves and ends at image points.
+    void paintStarted(const QPointF& imagePoint, bool erase);
+    void paintMoved(const QPointF& imagePoint);
+    void paintFinished();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -54,6 +70,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -66,6 +83,11 @@ private:
 
     QImage image_;
     QImage overlay_;
+    QImage maskOverlay_;
+    bool painting_ = false;
+    bool stroking_ = false;
+    double brushRadius_ = 4.0;
+    QPointF hover_{-1, -1};  // widget coordinates of the pointer while painting; negative: outside
     QString placeholder_;
     QString caption_;
     bool interactive_ = true;

@@ -37,6 +37,8 @@
 #include "ui/DirectionsPanel.h"
 #include "ui/ImageCanvas.h"
 #include "ui/JobProgressWidget.h"
+#include "ui/EditMask.h"
+#include "ui/MaskPanel.h"
 #include "ui/LatentState.h"
 #include "ui/ModelWorker.h"
 #include "ui/SliderStack.h"
@@ -207,6 +209,9 @@ void MainWindow::createWidgets() {
     directionsDock_->setWidget(directionsPanel_);
     directionsDock_->setFeatures(sourceDock_->features());
     addDockWidget(Qt::RightDockWidgetArea, directionsDock_);
+    maskPanel_ = new MaskPanel(*canvas_, *undoStack_, this);
+    maskPanel_->setObjectName(QStringLiteral("maskPanel"));
+    directionsPanel_->addSection(tr("Local edit (paint a mask)"), maskPanel_, false);
 
     jobProgress_ = new JobProgressWidget(this);
     jobProgress_->setObjectName(QStringLiteral("jobProgress"));
@@ -228,6 +233,7 @@ void MainWindow::createWidgets() {
     connect(jobProgress_, &JobProgressWidget::cancelRequested, this, &MainWindow::cancelJobs);
     connect(directionsPanel_, &DirectionsPanel::findRequested, this, [this] { findDirections(); });
     connect(directionsPanel_, &DirectionsPanel::cancelRequested, this, &MainWindow::cancelJobs);
+    connect(maskPanel_, &MaskPanel::findInMaskRequested, this, [this] { findDirectionsInMask(); });
     connect(directionsPanel_, &DirectionsPanel::cardClicked, this, &MainWindow::addDirectionSlider);
     connect(sliderStack_, &SliderStack::previewRequested, this, &MainWindow::previewSliders);
     connect(sliderStack_, &SliderStack::commitRequested, this, &MainWindow::commitSliders);
@@ -261,6 +267,11 @@ void MainWindow::createActions() {
                               QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O), tr("Restore a saved session exactly"));
     findDirectionsAction_ = make(QStringLiteral("actionFindDirections"), tr("Find &directions"),
                                  QKeySequence(Qt::CTRL | Qt::Key_D), tr("Find the directions at the image's x_t"));
+    findInMaskAction_ = make(QStringLiteral("actionFindDirectionsInMask"), tr("Find directions in the &mask"),
+                             QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_D),
+                             tr("Directions that change the painted region and barely the rest (LOCO Edit)"));
+    connect(findInMaskAction_, &QAction::triggered, this, [this] { findDirectionsInMask(); });
+    for (QAction* action : maskPanel_->maskActions()) addAction(action);  // shortcuts without the menu
     sharperPreviewAction_ = make(QStringLiteral("actionSharperPreview"), tr("S&harper drag preview (10 steps)"), {},
                                  tr("Preview drags with a 10-step denoise instead of the one-call x̂0 (slower)"));
     sharperPreviewAction_->setCheckable(true);
@@ -354,11 +365,15 @@ void MainWindow::createMenus() {
     auto* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(undoAction_);
     edit->addAction(redoAction_);
+    edit->addSeparator();
+    auto* maskMenu = edit->addMenu(tr("&Mask"));
+    maskMenu->addActions(maskPanel_->maskActions());
 
     auto* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(generateAction_);
     run->addAction(randomSeedAction_);
     run->addAction(findDirectionsAction_);
+    run->addAction(findInMaskAction_);
     run->addAction(followTimestepAction_);
     run->addAction(analysisAction_);
     run->addSeparator();
@@ -469,6 +484,21 @@ void MainWindow::findDirections(int k) {
     findDirectionsWith(request);
 }
 
+void MainWindow::findDirectionsInMask(int k) {
+    if (current_.isNull()) return;
+    const auto& mask = maskPanel_->mask();
+    if (!mask.isPartial()) {
+        setStatus(mask.isFull() ? tr("The mask covers the whole image: erase what should stay as it is")
+                                : tr("Paint a mask first (M): the region the edit should change"));
+        return;
+    }
+    auto request = directionsPanel_->request();
+    if (k > 0) request.k = k;
+    request.mask = mask.image();
+    request.nullRank = maskPanel_->nullRank();
+    findDirectionsWith(request);
+}
+
 void MainWindow::findDirectionsWith(const DirectionRequest& request) {
     if (current_.isNull()) {
         setStatus(tr("Generate or open an image first (Ctrl+G)"));
@@ -560,7 +590,7 @@ void MainWindow::exportBasis(const QString& folder) {
 
 void MainWindow::saveSession(const QString& folder) {
     if (current_.isNull() || folder.isEmpty()) return;
-    track(worker_->saveSession(current_, model_.folder, folder), JobKind::Export);
+    track(worker_->saveSession(current_, model_.folder, folder, maskPanel_->mask().image()), JobKind::Export);
 }
 
 void MainWindow::openSession(const QString& folder) {
@@ -824,7 +854,8 @@ void MainWindow::onEditReady(quint64 job, const ViewState& state, double seconds
     setStatus(state.hasEdit() ? tr("Rendered the edit in %1").arg(secondsText(seconds)) : text);
 }
 
-void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds) {
+void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds,
+                                 const QImage& mask) {
     if (!jobs_.isCurrent(job)) return;
     if (!info.isNull()) showModel(info);
     if (state.latents) {
@@ -836,6 +867,10 @@ void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewS
     } else {
         undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::NewImage, tr("Open session"), current_, state,
                                               [this](const ViewState& view) { applyViewState(view); }));
+    }
+    if (!state.isNull()) {
+        maskPanel_->setImageSize(state.image.size());
+        maskPanel_->setMaskImage(mask, tr("The session's mask"));
     }
     if (!info.isNull()) emit modelChanged(info);
     setStatus(tr("Opened the session (%1) in %2").arg(state.source, secondsText(seconds)));
@@ -914,6 +949,7 @@ void MainWindow::showCanvasImage() {
 
 void MainWindow::applyViewState(const ViewState& state) {
     current_ = state;
+    if (!state.isNull()) maskPanel_->setImageSize(state.image.size());
     if (state.directions) {
         followFrom_ = state;
         followPending_ = false;
@@ -968,6 +1004,8 @@ void MainWindow::updateActions() {
     exportBasisAction_->setEnabled(haveDirections);
     saveSessionAction_->setEnabled(haveImage);
     findDirectionsAction_->setEnabled(haveImage);
+    findInMaskAction_->setEnabled(haveImage);
+    maskPanel_->setFindEnabled(haveImage);
     cancelAction_->setEnabled(!jobs_.isIdle());
 }
 

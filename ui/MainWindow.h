@@ -25,6 +25,7 @@ class DemoLayout;
 class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
+class MaskPanel;
 class SliderStack;
 class ModelWorker;
 class SourcePanel;
@@ -53,6 +54,7 @@ public:
     ModelWorker* worker() const { return worker_; }
     DirectionsPanel* directionsPanel() const { return directionsPanel_; }
     SliderStack* sliderStack() const { return sliderStack_; }
+    MaskPanel* maskPanel() const { return maskPanel_; }
     // The direction last clicked or moved (-1: none): what a traversal export shows.
     int activeDirection() const { return activeDirection_; }
     // Demo mode (issue #8): full screen, only the canvas, large sliders and a large caption; the
@@ -77,6 +79,8 @@ public slots:
     // Finds directions at the current x_t with the panel's settings (k > 0 overrides its k).
     void findDirections(int k = 0);
     void findDirectionsWith(const latentlens::ui::DirectionRequest& request);
+    // Finds local-edit directions (LOCO Edit) in the painted mask; says so when there is none.
+    void findDirectionsInMask(int k = 0);
     // Gives `direction` (0-based, 0 = largest σ) a slider if it has none.
     void addDirectionSlider(int direction);
     // Sets one slider (adding it if needed) and renders the edit, as releasing the slider does.
@@ -139,7 +143,7 @@ private:
     void onDirectionsReady(quint64 job, const ViewState& state, double seconds);
     void onPreviewReady(quint64 job, const QImage& image, double seconds);
     void onEditReady(quint64 job, const ViewState& state, double seconds);
-    void onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds);
+    void onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds, const QImage& mask);
     void onFailed(quint64 job, const QString& message);
     // Shows `direction` (adding its slider if needed) at α clamped to ±α_max on the slider stack
     // and returns the stack's sliders and values through the out-parameters; false (nothing
@@ -193,6 +197,7 @@ private:
     TimestepPicker* picker_ = nullptr;
     JobProgressWidget* jobProgress_ = nullptr;
     DirectionsPanel* directionsPanel_ = nullptr;
+    MaskPanel* maskPanel_ = nullptr;
     QDockWidget* directionsDock_ = nullptr;
     SliderStack* sliderStack_ = nullptr;
     QLabel* statusLabel_ = nullptr;
@@ -206,6 +211,7 @@ private:
     QAction* saveSessionAction_ = nullptr;
     QAction* openSessionAction_ = nullptr;
     QAction* findDirectionsAction_ = nullptr;
+    QAction* findInMaskAction_ = nullptr;
     QAction* sharperPreviewAction_ = nullptr;
     QAction* overlayAction_ = nullptr;
     QAction* quitAction_ = nullptr;

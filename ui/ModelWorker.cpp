@@ -19,7 +19,7 @@
 #include "core/edit/EditPreview.h"
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/DirectionMatch.h"
-#include "core/geometry/FeatureJacobian.h"
+#include "core/geometry/DirectionSpace.h"
 #include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/pipeline/ModelCache.h"
@@ -30,6 +30,7 @@
 #include "io/DirectionSheet.h"
 #include "io/FrameExport.h"
 #include "io/ImageFile.h"
+#include "io/MaskFile.h"
 #include "io/SessionFile.h"
 #include "ui/LatentState.h"
 #include "ui/TensorImage.h"
@@ -221,6 +222,10 @@ std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipelin
     set->worstResidual = basis->worstResidual();
     set->converged = basis->converged;
     set->seconds = basis->wallSeconds;
+    if (basis->isMasked()) {
+        set->maskCoverage = basis->mask.mean().item<double>();
+        set->nullRank = static_cast<int>(basis->nullRank);
+    }
     // Every card's −α and +α edit in one batch: 2k latents through a 10-step DDIM denoise.
     const auto shifted = shiftAlongEachDirection(state.latent, *basis, set->thumbnailAlpha);
     const auto clean = model.codec().decode(quickDenoise(model, shifted, state.timestep, 10, progress));
@@ -335,14 +340,16 @@ quint64 ModelWorker::findDirections(const ViewState& view, const DirectionReques
         timer.start();
         const auto& state = latentsOf(view);
         auto& model = *model_;
-        FeatureJacobian jacobian(model, state.latent, state.timestep, BlockId::parse(request.block.toStdString()));
+        const auto space = !request.mask.isNull()
+                               ? DirectionSpace::posteriorMean(TensorImage::toMask(request.mask), request.nullRank)
+                               : DirectionSpace::pullback(BlockId::parse(request.block.toStdString()));
         BasisOptions options;
         options.k = request.k;
         options.method = request.method.toStdString();
         options.tolerance = request.tolerance;
         options.maxProducts = request.maxProducts;
-        auto basis = std::make_shared<PullbackBasis>(
-            solvePullbackBasis(jacobian, options, progressFor(job, tr("Directions: "), 0.0, 0.9)));
+        auto basis = std::make_shared<PullbackBasis>(findBasis(model, state.latent, state.timestep, space, Conditioning::none(),
+                                                               options, progressFor(job, tr("Directions: "), 0.0, 0.9)));
         basis->modelName = model.name();
         emit progress(job, 0.9, tr("Rendering the %1 cards…").arg(request.k));
         auto result = view;
@@ -364,14 +371,14 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         if (!previous || !previous->basis) throw Error("there are no directions to follow");
         const auto& before = *previous->basis;
         auto& model = *model_;
-        FeatureJacobian jacobian(model, state.latent, state.timestep, BlockId::parse(before.block));
         BasisOptions options;
         options.k = before.k;
         options.method = before.method;
         options.tolerance = request.tolerance;
         options.maxProducts = request.maxProducts;
         options.start = before.v;
-        const auto solved = solvePullbackBasis(jacobian, options, progressFor(job, tr("Directions: "), 0.0, 0.7));
+        const auto solved = findBasis(model, state.latent, state.timestep, DirectionSpace::of(before), Conditioning::none(),
+                                      options, progressFor(job, tr("Directions: "), 0.0, 0.7));
         const auto match = matchDirections(before.v, solved.v);
         auto basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, match));
         basis->modelName = model.name();
@@ -470,6 +477,7 @@ quint64 ModelWorker::exportBasis(const ViewState& view, const QString& folder) {
 namespace {
 
 const char* const kSessionBasis = "basis";
+const char* const kSessionMask = "mask.png";
 
 // The conditioning the worker's jobs run under: its models are unconditional.
 const std::string& workerConditioning() {
@@ -479,7 +487,8 @@ const std::string& workerConditioning() {
 
 }  // namespace
 
-quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFolder, const QString& folder) {
+quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFolder, const QString& folder,
+                                 const QImage& mask) {
     return submit(JobKind::Export, tr("Saving the session %1").arg(QDir(folder).dirName()), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
@@ -510,6 +519,11 @@ quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFold
             writeBasis(toPath(dir.filePath(QString::fromLatin1(kSessionBasis))), *directionsOf(view).basis);
             session.basis = kSessionBasis;
             for (int direction : view.sliders) session.sliders.push_back({direction, view.alphas.value(direction, 0.0)});
+        }
+        const auto maskValues = TensorImage::toMask(mask);
+        if (maskValues.defined() && maskValues.max().item<double>() > 0) {
+            writeMask(toPath(dir.filePath(QString::fromLatin1(kSessionMask))), maskValues);
+            session.mask = kSessionMask;
         }
         writeSessionFile(toPath(folder), session);
         view.shownImage().save(dir.filePath(QStringLiteral("canvas.png")));
@@ -579,10 +593,18 @@ quint64 ModelWorker::openSession(const QString& folder) {
             }
             view = edited(*model, view, sliders, alphas, progressFor(job, tr("Edit: "), 0.8, 1.0));
         }
+        QImage mask;
+        if (!session.mask.empty()) {
+            const auto shape = model->imageShape();
+            const auto loaded = readMask(toPath(dir.filePath(fromStd(session.mask))), static_cast<int>(shape[1]),
+                                         static_cast<int>(shape[2]));
+            if (!loaded.note.empty()) spdlog::info("{}: {}", session.mask, loaded.note);
+            mask = TensorImage::fromMask(loaded.mask);
+        }
         if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = model;  // everything worked: only now does the session replace what was loaded
         if (!info.isNull()) modelFolder_ = modelFolder;
-        emit sessionOpened(job, info, view, secondsSince(timer));
+        emit sessionOpened(job, info, view, secondsSince(timer), mask);
     });
 }
 

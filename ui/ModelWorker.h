@@ -75,7 +75,9 @@ public:
     // A session folder: session.json (io/SessionFile: model folder, conditioning, seed or image,
     // steps, eta, t, sliders), the basis folder, a copy of an opened image and canvas.png (what was
     // shown).
-    quint64 saveSession(const ViewState& view, const QString& modelFolder, const QString& folder);
+    // `mask`: the painted mask (null or all black: none), saved as mask.png.
+    quint64 saveSession(const ViewState& view, const QString& modelFolder, const QString& folder,
+                        const QImage& mask = {});
     // Rebuilds a saved session's view (loading its model if another one is loaded): emits
     // sessionOpened, or fails and changes nothing.
     quint64 openSession(const QString& folder);
@@ -95,8 +97,9 @@ signals:
     void previewReady(quint64 job, const QImage& image, double seconds);
     void editReady(quint64 job, const latentlens::ui::ViewState& state, double seconds);
     // `info` is null when the session's model was the loaded one.
+    // `mask`: the session's painted mask (Grayscale8 of the image's size; null: none).
     void sessionOpened(quint64 job, const latentlens::ui::ModelInfo& info, const latentlens::ui::ViewState& state,
-                       double seconds);
+                       double seconds, const QImage& mask);
     void failed(quint64 job, const QString& message);  // a person-readable reason (latentlens::Error's message)
     void cancelled(quint64 job);
     void jobEnded(quint64 job);

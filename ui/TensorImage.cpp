@@ -1,5 +1,7 @@
 #include "ui/TensorImage.h"
 
+#include <cstring>
+
 #include <torch/torch.h>
 
 #include "core/Error.h"
@@ -30,6 +32,22 @@ QImage TensorImage::toQImage(const torch::Tensor& image) {
     const QImage::Format format = channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8;
     const QImage view(bytes.data_ptr<uint8_t>(), width, height, static_cast<qsizetype>(width * channels), format);
     return view.copy();  // own the pixels: the tensor dies here
+}
+
+torch::Tensor TensorImage::toMask(const QImage& mask) {
+    if (mask.isNull()) return {};
+    const QImage gray = mask.convertToFormat(QImage::Format_Grayscale8);
+    auto values = torch::empty({gray.height(), gray.width()}, torch::kUInt8);
+    for (int y = 0; y < gray.height(); ++y) {
+        std::memcpy(values[y].data_ptr<uint8_t>(), gray.constScanLine(y), static_cast<size_t>(gray.width()));
+    }
+    return values.to(torch::kFloat64).div_(255.0);
+}
+
+QImage TensorImage::fromMask(const torch::Tensor& mask) {
+    if (!mask.defined()) return {};
+    if (mask.dim() != 2) throw Error("a mask is one (height, width) plane, not " + c10::str(mask.sizes()));
+    return toQImage(mask.to(torch::kFloat32).clamp(0, 1).mul(2).sub(1).unsqueeze(0));
 }
 
 }  // namespace latentlens::ui

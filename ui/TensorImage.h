@@ -14,6 +14,10 @@ namespace latentlens::ui {
 class TensorImage {
 public:
     static QImage toQImage(const torch::Tensor& image);
+    // A painted mask (any format, read as gray; white = 1) as (H, W) float64 in [0, 1], and back
+    // to Grayscale8.
+    static torch::Tensor toMask(const QImage& mask);
+    static QImage fromMask(const torch::Tensor& mask);
 };
 
 }  // namespace latentlens::ui

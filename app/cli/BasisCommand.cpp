@@ -6,10 +6,11 @@
 
 #include "app/cli/CliSupport.h"
 #include "core/Error.h"
-#include "core/geometry/BasisSolver.h"
+#include "core/geometry/DirectionSpace.h"
 #include "core/sampling/DdimSampler.h"
 #include "io/BasisFile.h"
 #include "io/DirectionSheet.h"
+#include "io/MaskFile.h"
 #include "io/NpyFile.h"
 
 namespace latentlens::cli {
@@ -30,6 +31,8 @@ void addBasisCommand(CLI::App& app) {
         uint64_t basisSeed = 0;
         std::string warmStart;
         std::optional<std::string> editPrompt;
+        std::string mask;
+        int64_t nullRank = 5;
         std::string out;
     };
     auto options = std::make_shared<Options>();
@@ -54,6 +57,14 @@ void addBasisCommand(CLI::App& app) {
     command->add_option("--warm-start", options->warmStart,
                         "start from the directions of this basis folder (e.g. the same sample at a nearby t)")
         ->check(CLI::ExistingDirectory);
+    command->add_option("--mask", options->mask,
+                        "local edit: directions that change this image's white region (LOCO Edit: the Jacobian of "
+                        "the predicted x0 inside the mask, off the outside's top directions)")
+        ->check(CLI::ExistingFile);
+    auto* nullRank = command->add_option("--null-rank", options->nullRank,
+                                         "with --mask: outside directions projected off, so the outside barely moves (0: none)")
+                         ->check(CLI::Range(0, 1000))
+                         ->capture_default_str();
     command->add_option("--out", options->out, "output folder: sigma.npy, v.npy, u.npy, xt.npy, basis.json, directions.png")
         ->required();
     // Text-conditioned models: --prompt (with --negative-prompt and --guidance) makes x_t, the
@@ -63,11 +74,18 @@ void addBasisCommand(CLI::App& app) {
     command->add_option("--edit-prompt", options->editPrompt,
                         "text-conditioned models: the prompt J is taken under (default: --prompt)");
     options->CommonOptions::addTo(*command);
-    command->callback([options] {
+    command->callback([options, nullRank] {
+        if (nullRank->count() > 0 && options->mask.empty()) {
+            throw Error("--null-rank: it applies to masked directions; give the mask with --mask mask.png");
+        }
         if (options->seed < 0 && options->xt.empty() && options->image.empty()) {
             throw Error("basis: say where x_t comes from: --seed S, --xt xt.npy or --image in.png");
         }
         const auto block = BlockId::parse(options->block);
+        DirectionSpace space = DirectionSpace::pullback(block);
+        if (!options->mask.empty() && options->block != "mid") {
+            throw Error("--mask: masked directions are those of the predicted x0, not of a block; drop --block");
+        }
         auto model = options->loadModel();
         if (options->editPrompt && !model->textEncoder()) {
             throw Error("--edit-prompt: model " + model->name() + " takes no prompt");
@@ -86,8 +104,14 @@ void addBasisCommand(CLI::App& app) {
             auto noise = sampler.noise(static_cast<uint64_t>(options->seed), 1);
             x = sampler.descend(noise, sampler.startTimestep(), options->t, false, loggingProgress()).result;
         }
+        if (!options->mask.empty()) {
+            const auto imageShape = model->imageShape();
+            auto loaded = readMask(options->mask, static_cast<int>(imageShape[1]), static_cast<int>(imageShape[2]));
+            if (!loaded.note.empty()) spdlog::warn("{}: {}", options->mask, loaded.note);
+            checkMaskIsPartial(loaded.mask, options->mask);
+            space = DirectionSpace::posteriorMean(loaded.mask, options->nullRank);
+        }
         const auto jacobianPrompt = model->condition(options->editPrompt.value_or(options->prompt));
-        FeatureJacobian jacobian(*model, x, options->t, block, 32, jacobianPrompt);
         BasisOptions basisOptions;
         basisOptions.k = options->k;
         basisOptions.method = options->method == "power" ? "power" : "krylov";
@@ -103,13 +127,17 @@ void addBasisCommand(CLI::App& app) {
             }
             basisOptions.start = previous.v;
         }
-        auto basis = solvePullbackBasis(jacobian, basisOptions, loggingProgress());
+        auto basis = findBasis(*model, x, options->t, space, jacobianPrompt, basisOptions, loggingProgress());
         writeBasis(options->out, basis);
         writeDirectionSheet(std::filesystem::path(options->out) / "directions.png", basis.v, basis.sigma);
         std::printf("%s basis, k=%lld at t=%lld (%s): %lld Jacobian products in %d iterations, %.3f s, worst residual %.2e%s\n",
                     basis.method.c_str(), static_cast<long long>(basis.k), static_cast<long long>(basis.timestep),
                     basis.block.c_str(), static_cast<long long>(basis.products()), basis.iterations, basis.wallSeconds,
                     basis.worstResidual(), basis.converged ? "" : " (budget reached before the tolerance)");
+        if (basis.isMasked()) {
+            std::printf("masked (%.1f%% of the image), %lld outside directions projected off\n",
+                        100.0 * basis.mask.mean().item<double>(), static_cast<long long>(basis.nullRank));
+        }
         std::printf("sigma:");
         for (int64_t i = 0; i < basis.k; ++i) std::printf(" %.4g", basis.sigma[i].item<double>());
         std::printf("\nwrote %s\n", options->out.c_str());

@@ -9,7 +9,7 @@
 #include "core/Error.h"
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/ParallelTransport.h"
-#include "core/geometry/BasisSolver.h"
+#include "core/geometry/DirectionSpace.h"
 #include "core/sampling/DdimSampler.h"
 #include "io/BasisFile.h"
 #include "io/FrameExport.h"
@@ -42,11 +42,13 @@ void addTransportCommand(CLI::App& app) {
         DdimSampler sampler(*model, options->steps);
         auto xB = sampler.descend(sampler.noise(static_cast<uint64_t>(options->toSeed), 1), sampler.startTimestep(),
                                   source.timestep).result;
-        FeatureJacobian jacobianB(*model, xB, source.timestep, BlockId::parse(source.block));
+        // B's own basis in the same space as A's (a masked basis: under the same mask).
+        const auto space = DirectionSpace::of(source);
         BasisOptions basisOptions;
         basisOptions.k = source.k;
-        auto basisB = solvePullbackBasis(jacobianB, basisOptions, loggingProgress());
-        auto moved = transportDirection(source, options->direction, jacobianB, &basisB);
+        auto basisB = findBasis(*model, xB, source.timestep, space, Conditioning::none(), basisOptions, loggingProgress());
+        const auto jacobianB = jacobianOf(*model, xB, source.timestep, space, Conditioning::none());
+        auto moved = transportDirection(source, options->direction, *jacobianB, &basisB);
 
         const std::filesystem::path out(options->out);
         writeBasis(out / "basis", basisB);

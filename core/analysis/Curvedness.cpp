@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
-#include "core/analysis/ProgressRange.h"
+#include "core/ProgressRange.h"
 #include "core/geometry/SubspaceSimilarity.h"
 
 namespace latentlens {

@@ -8,7 +8,8 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
-#include "core/analysis/ProgressRange.h"
+#include "core/ProgressRange.h"
+#include "core/geometry/FeatureJacobian.h"
 #include "core/sampling/DdimSampler.h"
 
 namespace latentlens {

@@ -6,16 +6,16 @@
 
 namespace latentlens {
 
-TransportedDirection transportDirection(const PullbackBasis& source, int64_t index, const FeatureJacobian& target,
+TransportedDirection transportDirection(const PullbackBasis& source, int64_t index, const JacobianOperator& target,
                                         const PullbackBasis* targetBasis, const Progress& progress) {
     if (index < 0 || index >= source.k) {
         throw Error("direction " + std::to_string(index) + " does not exist: the basis has directions 0.." +
                     std::to_string(source.k - 1));
     }
-    if (source.timestep != target.timestep() || source.block != target.block().name()) {
+    if (source.timestep != target.timestep() || source.block != target.outputName()) {
         throw Error("parallel transport needs both samples at the same t and block (source: t = " +
                     std::to_string(source.timestep) + ", " + source.block + "; target: t = " +
-                    std::to_string(target.timestep()) + ", " + target.block().name() + ")");
+                    std::to_string(target.timestep()) + ", " + target.outputName() + ")");
     }
     if (source.u.size(1) != target.outputDim()) throw Error("the source basis has another H-space dimension");
     auto pulled = target.vjp(source.u[index].unsqueeze(0), progress)[0];  // J_Bᵀ u_i

@@ -5,7 +5,7 @@
 #include <torch/types.h>
 
 #include "core/Progress.h"
-#include "core/geometry/FeatureJacobian.h"
+#include "core/geometry/JacobianOperator.h"
 #include "core/geometry/PullbackBasis.h"
 
 namespace latentlens {
@@ -20,7 +20,7 @@ struct TransportedDirection {
 // A's tangent vector u_i in H and pull it back through B's Jacobian, v ∝ J_Bᵀ u_i, normalised
 // (sign: positive cosine with A's v_i). `targetBasis` (B's own basis, may be null) is used to
 // report the nearest of B's directions. Throws Error if A and B differ in t or block.
-TransportedDirection transportDirection(const PullbackBasis& source, int64_t index, const FeatureJacobian& target,
+TransportedDirection transportDirection(const PullbackBasis& source, int64_t index, const JacobianOperator& target,
                                         const PullbackBasis* targetBasis = nullptr, const Progress& progress = {});
 
 }  // namespace latentlens

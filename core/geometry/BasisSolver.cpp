@@ -15,7 +15,7 @@ int64_t productBudget(const BasisOptions& options, int64_t blockSize) {
     return options.maxProducts > 0 ? options.maxProducts : 60 * blockSize + std::max<int64_t>(200, 12 * options.k);
 }
 
-PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress) {
+PullbackBasis solvePullbackBasis(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress) {
     const int64_t n = jacobian.inputDim();
     const int64_t m = jacobian.outputDim();
     if (options.k < 1 || options.k > std::min(n, m)) {
@@ -34,7 +34,7 @@ PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOpt
 
     PullbackBasis basis;
     basis.method = options.method;
-    basis.block = jacobian.block().name();
+    basis.block = jacobian.outputName();
     basis.timestep = jacobian.timestep();
     basis.k = options.k;
     basis.seed = options.seed;

@@ -6,7 +6,7 @@
 #include <torch/types.h>
 
 #include "core/Progress.h"
-#include "core/geometry/FeatureJacobian.h"
+#include "core/geometry/JacobianOperator.h"
 #include "core/geometry/PullbackBasis.h"
 
 namespace latentlens {
@@ -36,7 +36,7 @@ struct BasisOptions {
 // Reports progress after every block of products and checks the cancel flag between chunks of
 // Jacobian products (throws Cancelled). Throws Error for bad options (k larger than the input
 // dimension, unknown method, ...).
-PullbackBasis solvePullbackBasis(const FeatureJacobian& jacobian, const BasisOptions& options,
+PullbackBasis solvePullbackBasis(const JacobianOperator& jacobian, const BasisOptions& options,
                                  const Progress& progress = {});
 
 }  // namespace latentlens

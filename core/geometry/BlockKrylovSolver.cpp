@@ -32,7 +32,7 @@ std::string summary(const BasisIteration& it) {
 
 }  // namespace
 
-SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress) {
+SolverOutput solveBlockKrylov(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress) {
     const int64_t n = jacobian.inputDim();
     const int64_t k = options.k;
     // Small blocks grow the Krylov space in fine steps: on the default model k = 10 needs 72

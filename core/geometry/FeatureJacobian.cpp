@@ -2,99 +2,50 @@
 
 #include <torch/torch.h>
 
-#include "core/Error.h"
 #include "core/geometry/ForwardAdLevel.h"
 
 namespace latentlens {
 namespace {
 
-int64_t product(const std::vector<int64_t>& shape) {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    return n;
+BlockId blockOf(const DiffusionPipeline& model, const std::optional<BlockId>& block) {
+    return block.value_or(model.denoiser().defaultFeatureBlock());
 }
 
 }  // namespace
 
 FeatureJacobian::FeatureJacobian(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
                                  std::optional<BlockId> block, int64_t chunkSize, Conditioning conditioning)
-    : model_(model),
+    : JacobianOperator(model, x, timestep, std::move(conditioning),
+                       model.denoiser().featureShape(blockOf(model, block)), chunkSize),
       denoiser_(model.denoiser()),
-      conditioning_(std::move(conditioning)),
-      x_(x.dim() == 3 ? x.unsqueeze(0) : x),
-      timestep_(timestep),
-      block_(block.value_or(denoiser_.defaultFeatureBlock())),
-      chunkSize_(std::max<int64_t>(1, chunkSize)),
-      inputShape_(denoiser_.latentShape()),
-      outputShape_(denoiser_.featureShape(block_)),
-      inputDim_(product(inputShape_)),
-      outputDim_(product(outputShape_)) {
-    const auto& expected = inputShape_;
-    if (x_.dim() != 4 || x_.size(0) != 1 || x_.size(1) != expected[0] || x_.size(2) != expected[1] ||
-        x_.size(3) != expected[2]) {
-        throw Error("the Jacobian is taken at one sample of shape (" + std::to_string(expected[0]) + ", " +
-                    std::to_string(expected[1]) + ", " + std::to_string(expected[2]) + ")");
-    }
-    const int64_t last = model.numTrainTimesteps() - 1;
-    if (timestep < 0 || timestep > last) {
-        throw Error("timestep " + std::to_string(timestep) + " is outside 0.." + std::to_string(last));
-    }
-    x_ = x_.detach().to(model.tensorOptions());
-}
+      block_(blockOf(model, block)) {}
 
 torch::Tensor FeatureJacobian::features() const {
     torch::NoGradGuard noGrad;
-    return denoiser_.features(x_, timestep_, block_, conditioning_).reshape({-1}).to(torch::kFloat64);
+    return denoiser_.features(point(), timestep(), block_, conditioning()).reshape({-1}).to(torch::kFloat64);
 }
 
-torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V) const {
+torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
     const int64_t k = V.size(0);
-    std::vector<int64_t> shape{k};
-    shape.insert(shape.end(), inputShape_.begin(), inputShape_.end());
+    const auto shape = batchShape(k);
     torch::NoGradGuard noGrad;
     ForwardAdLevel level;
-    auto primal = x_.expand(shape).contiguous();
-    auto tangent = V.to(model_.tensorOptions()).reshape(shape).contiguous();
-    auto h = denoiser_.features(level.makeDual(primal, tangent), timestep_, block_, conditioning_);
+    auto primal = point().expand(shape).contiguous();
+    auto tangent = V.to(model().tensorOptions()).reshape(shape).contiguous();
+    auto h = denoiser_.features(level.makeDual(primal, tangent), timestep(), block_, conditioning());
     auto result = level.tangent(h);
-    if (!result.defined()) return torch::zeros({k, outputDim_}, torch::kFloat64);
-    return result.reshape({k, outputDim_}).to(torch::kCPU, torch::kFloat64);
+    if (!result.defined()) return torch::zeros({k, outputDim()}, torch::kFloat64);
+    return result.reshape({k, outputDim()}).to(torch::kCPU, torch::kFloat64);
 }
 
-torch::Tensor FeatureJacobian::vjpChunk(const torch::Tensor& U) const {
+torch::Tensor FeatureJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
     const int64_t k = U.size(0);
-    std::vector<int64_t> shape{k};
-    shape.insert(shape.end(), inputShape_.begin(), inputShape_.end());
     torch::AutoGradMode enableGrad(true);
-    auto input = x_.expand(shape).contiguous().requires_grad_(true);
-    auto h = denoiser_.features(input, timestep_, block_, conditioning_);
-    auto cotangent = U.to(model_.tensorOptions()).reshape(h.sizes());
+    auto input = point().expand(batchShape(k)).contiguous().requires_grad_(true);
+    auto h = denoiser_.features(input, timestep(), block_, conditioning());
+    auto cotangent = U.to(model().tensorOptions()).reshape(h.sizes());
     auto grads = torch::autograd::grad({h}, {input}, {cotangent});
-    return grads[0].reshape({k, inputDim_}).to(torch::kCPU, torch::kFloat64);
-}
-
-torch::Tensor FeatureJacobian::jvp(const torch::Tensor& V, const Progress& progress) const {
-    if (V.dim() != 2 || V.size(1) != inputDim_) throw Error("J·V needs V of shape (k, " + std::to_string(inputDim_) + ")");
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < V.size(0); start += chunkSize_) {
-        progress.throwIfCancelled();
-        auto chunk = V.slice(0, start, std::min(start + chunkSize_, V.size(0)));
-        parts.push_back(jvpChunk(chunk));
-        jvpCount_ += chunk.size(0);
-    }
-    return parts.empty() ? torch::zeros({0, outputDim_}, torch::kFloat64) : torch::cat(parts);
-}
-
-torch::Tensor FeatureJacobian::vjp(const torch::Tensor& U, const Progress& progress) const {
-    if (U.dim() != 2 || U.size(1) != outputDim_) throw Error("Jᵀ·U needs U of shape (k, " + std::to_string(outputDim_) + ")");
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < U.size(0); start += chunkSize_) {
-        progress.throwIfCancelled();
-        auto chunk = U.slice(0, start, std::min(start + chunkSize_, U.size(0)));
-        parts.push_back(vjpChunk(chunk));
-        vjpCount_ += chunk.size(0);
-    }
-    return parts.empty() ? torch::zeros({0, inputDim_}, torch::kFloat64) : torch::cat(parts);
+    return grads[0].reshape({k, inputDim()}).to(torch::kCPU, torch::kFloat64);
 }
 
 }  // namespace latentlens

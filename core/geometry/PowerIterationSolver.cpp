@@ -12,7 +12,7 @@
 
 namespace latentlens {
 
-SolverOutput solvePowerIteration(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress) {
+SolverOutput solvePowerIteration(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress) {
     const int64_t n = jacobian.inputDim();
     const int64_t k = options.k;
     auto generator = at::detail::createCPUGenerator(options.seed);

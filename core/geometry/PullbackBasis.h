@@ -21,10 +21,22 @@ struct BasisIteration {
 // vectors v_i of J = ∂h/∂x_t (image-shaped directions in X), the singular values σ_i, and the
 // tangent basis in H, u_i = J v_i / σ_i. Signs are fixed: the largest-magnitude component of each
 // v_i is positive (u_i follows), so results are reproducible.
+//
+// The same record holds the masked directions of LOCO Edit (kind "posterior-mean", see
+// DirectionSpace): there J = diag(mask)·∂x̂0/∂x_t restricted to the null space of the outside's top
+// `nullRank` directions, block = "x0", and u_i lives in x̂0's space. Edits, exports, transport and
+// sessions treat both kinds alike.
 struct PullbackBasis {
+    static constexpr const char* kPullback = "pullback";
+    static constexpr const char* kPosteriorMean = "posterior-mean";
+
     std::string modelName;
     std::string conditioning;  // Conditioning::id of the prompt it was found under ("" unconditional)
-    std::string block = "mid";
+    std::string kind = kPullback;  // kPullback or kPosteriorMean
+    std::string block = "mid";     // pullback: the block h is read at; posterior mean: "x0"
+    torch::Tensor mask;            // posterior mean: (H, W) float64 soft mask on the image grid, 1 = edit; undefined: none
+    int64_t nullRank = 0;          // posterior mean with a mask: outside directions projected off
+    std::vector<double> outsideSigma;  // their singular values under the outside weight (1 − mask)
     std::string method;
     int64_t timestep = 0;
     int64_t k = 0;
@@ -43,6 +55,7 @@ struct PullbackBasis {
     std::vector<BasisIteration> history;
 
     int64_t products() const { return jvpProducts + vjpProducts; }
+    bool isMasked() const { return mask.defined(); }
     double worstResidual() const;
 };
 

@@ -6,7 +6,7 @@
 
 #include "core/Progress.h"
 #include "core/geometry/BasisSolver.h"
-#include "core/geometry/FeatureJacobian.h"
+#include "core/geometry/JacobianOperator.h"
 #include "core/geometry/PullbackBasis.h"
 
 namespace latentlens {
@@ -22,8 +22,8 @@ struct SolverOutput {
     std::vector<BasisIteration> history;
 };
 
-SolverOutput solveBlockKrylov(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress);
-SolverOutput solvePowerIteration(const FeatureJacobian& jacobian, const BasisOptions& options, const Progress& progress);
+SolverOutput solveBlockKrylov(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress);
+SolverOutput solvePowerIteration(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress);
 
 // The budget of Jacobian-vector products for `options` (maxProducts or the automatic default).
 int64_t productBudget(const BasisOptions& options, int64_t blockSize);

@@ -119,7 +119,7 @@ struct Prediction {
 
 // Steps 3 and 4 shared by DDIMScheduler.step and DDIMInverseScheduler.step.
 Prediction predict(const SchedulerConfig& config, const torch::Tensor& modelOutput, const torch::Tensor& sample,
-                   const torch::Tensor& alphaProdT, const torch::Tensor& betaProdT) {
+                   const torch::Tensor& alphaProdT, const torch::Tensor& betaProdT, bool clip = true) {
     Prediction p;
     if (config.predictionType == "epsilon") {
         p.original = (sample - betaProdT.pow(0.5) * modelOutput) / alphaProdT.pow(0.5);
@@ -133,7 +133,7 @@ Prediction predict(const SchedulerConfig& config, const torch::Tensor& modelOutp
     } else {
         throw Error("DDIM scheduler: prediction_type \"" + config.predictionType + "\" is not supported");
     }
-    if (config.clipSample) p.original = p.original.clamp(-config.clipSampleRange, config.clipSampleRange);
+    if (clip && config.clipSample) p.original = p.original.clamp(-config.clipSampleRange, config.clipSampleRange);
     return p;
 }
 
@@ -226,7 +226,7 @@ std::vector<int64_t> DdimScheduler::inverseTimesteps(int64_t numInferenceSteps) 
 }
 
 torch::Tensor DdimScheduler::predictOriginal(const torch::Tensor& modelOutput, int64_t t,
-                                             const torch::Tensor& sample) const {
+                                             const torch::Tensor& sample, bool clip) const {
     checkSampleTensors(modelOutput, sample, "DDIM predictOriginal");
     if (t < 0 || t >= config_.numTrainTimesteps) {
         throw Error("DDIM predictOriginal: timestep " + std::to_string(t) + " is outside [0, " +
@@ -234,7 +234,7 @@ torch::Tensor DdimScheduler::predictOriginal(const torch::Tensor& modelOutput, i
     }
     const torch::Tensor alphaProdT = alphasCumprod_[t];
     const torch::Tensor betaProdT = 1 - alphaProdT;
-    return predict(config_, modelOutput, sample, alphaProdT, betaProdT).original;
+    return predict(config_, modelOutput, sample, alphaProdT, betaProdT, clip).original;
 }
 
 

@@ -47,8 +47,10 @@ public:
     // model output was evaluated at tTo, and the result sits at tTo.
     StepOutput inverseStep(const torch::Tensor& modelOutput, int64_t tFrom, int64_t tTo,
                            const torch::Tensor& sample) const;
-    // x̂0 implied by the model output at t, clipped as the scheduler clips (pred_original_sample).
-    torch::Tensor predictOriginal(const torch::Tensor& modelOutput, int64_t t, const torch::Tensor& sample) const;
+    // x̂0 implied by the model output at t, clipped as the scheduler clips (pred_original_sample),
+    // or never clipped when !clip (the differentiable posterior mean the masked Jacobian takes).
+    torch::Tensor predictOriginal(const torch::Tensor& modelOutput, int64_t t, const torch::Tensor& sample,
+                                  bool clip = true) const;
 
 private:
     SchedulerConfig config_;

@@ -9,6 +9,7 @@
 #include "core/edit/GuidanceEdit.h"
 #include "core/edit/ParallelTransport.h"
 #include "core/geometry/BasisSolver.h"
+#include "core/geometry/FeatureJacobian.h"
 #include "core/geometry/MeanBasis.h"
 #include "core/geometry/SubspaceSimilarity.h"
 #include "core/pipeline/DiffusionPipeline.h"

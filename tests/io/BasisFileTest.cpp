@@ -58,6 +58,45 @@ TEST(BasisFile, RoundTripKeepsEverything) {
     EXPECT_EQ(back.seed, 7u);
 }
 
+// A masked (posterior-mean) basis keeps its kind, mask and null rank; a pullback basis written
+// over it into the same folder leaves no stale mask behind.
+TEST(BasisFile, MaskedBasisKeepsItsKindMaskAndNullRank) {
+    test::TempDir dir;
+    auto basis = sampleBasis();
+    basis.kind = PullbackBasis::kPosteriorMean;
+    basis.block = "x0";
+    basis.featureShape = {1, 8, 8};
+    basis.u = torch::randn({3, 64}, torch::kFloat64);
+    basis.mask = torch::rand({16, 16}, torch::kFloat64);
+    basis.nullRank = 5;
+    basis.outsideSigma = {4.0, 3.5, 2.0, 1.0, 0.5};
+    writeBasis(dir / "b", basis);
+    EXPECT_TRUE(std::filesystem::exists(dir / "b" / "mask.npy"));
+    auto back = readBasis(dir / "b");
+    EXPECT_EQ(back.kind, PullbackBasis::kPosteriorMean);
+    EXPECT_EQ(back.block, "x0");
+    ASSERT_TRUE(back.isMasked());
+    EXPECT_TRUE(torch::equal(back.mask, basis.mask));
+    EXPECT_EQ(back.nullRank, 5);
+    EXPECT_EQ(back.outsideSigma, basis.outsideSigma);
+
+    writeBasis(dir / "b", sampleBasis());
+    EXPECT_FALSE(std::filesystem::exists(dir / "b" / "mask.npy"));
+    back = readBasis(dir / "b");
+    EXPECT_EQ(back.kind, PullbackBasis::kPullback);
+    EXPECT_FALSE(back.isMasked());
+
+    // A folder that says it is masked but lost its mask, or an unknown kind, is named.
+    writeBasis(dir / "b", basis);
+    std::filesystem::remove(dir / "b" / "mask.npy");
+    test::expectError(dir / "b" / "mask.npy", "missing", [&] { readBasis(dir / "b"); });
+    auto json = test::readJson(dir / "b" / "basis.json");
+    json["kind"] = "saliency";
+    json["masked"] = false;
+    test::writeJson(dir / "b" / "basis.json", json);
+    test::expectError(dir / "b" / "basis.json", "unknown basis kind", [&] { readBasis(dir / "b"); });
+}
+
 TEST(BasisFile, RecordsTheConditioningId) {
     test::TempDir dir;
     auto basis = sampleBasis();

@@ -1,4 +1,4 @@
-#include "core/analysis/ProgressRange.h"
+#include "core/ProgressRange.h"
 
 #include <algorithm>
 

@@ -1,0 +1,72 @@
+#include "core/geometry/JacobianOperator.h"
+
+#include <torch/torch.h>
+
+#include "core/Error.h"
+
+namespace latentlens {
+namespace {
+
+int64_t product(const std::vector<int64_t>& shape) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+}  // namespace
+
+JacobianOperator::JacobianOperator(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
+                                   Conditioning conditioning, std::vector<int64_t> outputShape, int64_t chunkSize)
+    : model_(model),
+      conditioning_(std::move(conditioning)),
+      x_(x.dim() == 3 ? x.unsqueeze(0) : x),
+      timestep_(timestep),
+      chunkSize_(std::max<int64_t>(1, chunkSize)),
+      inputShape_(model.latentShape()),
+      outputShape_(std::move(outputShape)),
+      inputDim_(product(inputShape_)),
+      outputDim_(product(outputShape_)) {
+    const auto& expected = inputShape_;
+    if (x_.dim() != 4 || x_.size(0) != 1 || x_.size(1) != expected[0] || x_.size(2) != expected[1] ||
+        x_.size(3) != expected[2]) {
+        throw Error("the Jacobian is taken at one sample of shape (" + std::to_string(expected[0]) + ", " +
+                    std::to_string(expected[1]) + ", " + std::to_string(expected[2]) + ")");
+    }
+    const int64_t last = model.numTrainTimesteps() - 1;
+    if (timestep < 0 || timestep > last) {
+        throw Error("timestep " + std::to_string(timestep) + " is outside 0.." + std::to_string(last));
+    }
+    x_ = x_.detach().to(model.tensorOptions());
+}
+
+std::vector<int64_t> JacobianOperator::batchShape(int64_t k) const {
+    std::vector<int64_t> shape{k};
+    shape.insert(shape.end(), inputShape_.begin(), inputShape_.end());
+    return shape;
+}
+
+torch::Tensor JacobianOperator::jvp(const torch::Tensor& V, const Progress& progress) const {
+    if (V.dim() != 2 || V.size(1) != inputDim_) throw Error("J·V needs V of shape (k, " + std::to_string(inputDim_) + ")");
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < V.size(0); start += chunkSize_) {
+        progress.throwIfCancelled();
+        auto chunk = V.slice(0, start, std::min(start + chunkSize_, V.size(0)));
+        parts.push_back(jvpChunk(chunk, progress));
+        jvpCount_ += chunk.size(0);
+    }
+    return parts.empty() ? torch::zeros({0, outputDim_}, torch::kFloat64) : torch::cat(parts);
+}
+
+torch::Tensor JacobianOperator::vjp(const torch::Tensor& U, const Progress& progress) const {
+    if (U.dim() != 2 || U.size(1) != outputDim_) throw Error("Jᵀ·U needs U of shape (k, " + std::to_string(outputDim_) + ")");
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < U.size(0); start += chunkSize_) {
+        progress.throwIfCancelled();
+        auto chunk = U.slice(0, start, std::min(start + chunkSize_, U.size(0)));
+        parts.push_back(vjpChunk(chunk, progress));
+        vjpCount_ += chunk.size(0);
+    }
+    return parts.empty() ? torch::zeros({0, inputDim_}, torch::kFloat64) : torch::cat(parts);
+}
+
+}  // namespace latentlens

@@ -1,0 +1,71 @@
+#include "core/geometry/PosteriorMeanJacobian.h"
+
+#include <torch/torch.h>
+
+#include "core/Error.h"
+#include "core/geometry/ForwardAdLevel.h"
+
+namespace latentlens {
+namespace {
+
+std::string shapeText(at::IntArrayRef shape) {
+    std::string text = "(";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + ")";
+}
+
+}  // namespace
+
+PosteriorMeanJacobian::PosteriorMeanJacobian(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
+                                             torch::Tensor weight, int64_t chunkSize, Conditioning conditioning)
+    : JacobianOperator(model, x, timestep, std::move(conditioning), model.latentShape(), chunkSize) {
+    if (!weight.defined()) return;
+    const auto& shape = inputShape();
+    const bool grid = weight.dim() == 2 && weight.size(0) == shape[1] && weight.size(1) == shape[2];
+    const bool full = weight.dim() == 3 && weight.size(0) == shape[0] && weight.size(1) == shape[1] &&
+                      weight.size(2) == shape[2];
+    if (!grid && !full) {
+        throw Error("the posterior-mean mask is " + shapeText(weight.sizes()) + "; the latent grid is (" +
+                    std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ")");
+    }
+    weight_ = (grid ? weight.unsqueeze(0) : weight).unsqueeze(0).detach().to(model.tensorOptions()).contiguous();
+}
+
+torch::Tensor PosteriorMeanJacobian::originalOf(const torch::Tensor& x) const {
+    const auto prediction = model().denoiser().predict(x, timestep(), conditioning());
+    return model().scheduler().predictOriginal(prediction, timestep(), x, /*clip=*/false);
+}
+
+torch::Tensor PosteriorMeanJacobian::weighted(const torch::Tensor& x0) const {
+    return weight_.defined() ? x0 * weight_ : x0;
+}
+
+torch::Tensor PosteriorMeanJacobian::posteriorMean() const {
+    torch::NoGradGuard noGrad;
+    return weighted(originalOf(point())).reshape({-1}).to(torch::kCPU, torch::kFloat64);
+}
+
+torch::Tensor PosteriorMeanJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
+    const int64_t k = V.size(0);
+    const auto shape = batchShape(k);
+    torch::NoGradGuard noGrad;
+    ForwardAdLevel level;
+    auto primal = point().expand(shape).contiguous();
+    auto tangent = V.to(model().tensorOptions()).reshape(shape).contiguous();
+    auto result = level.tangent(originalOf(level.makeDual(primal, tangent)));
+    if (!result.defined()) return torch::zeros({k, outputDim()}, torch::kFloat64);
+    return weighted(result).reshape({k, outputDim()}).to(torch::kCPU, torch::kFloat64);
+}
+
+torch::Tensor PosteriorMeanJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
+    const int64_t k = U.size(0);
+    const auto shape = batchShape(k);
+    torch::AutoGradMode enableGrad(true);
+    auto input = point().expand(shape).contiguous().requires_grad_(true);
+    auto x0 = originalOf(input);
+    auto cotangent = weighted(U.to(model().tensorOptions()).reshape(shape));
+    auto grads = torch::autograd::grad({x0}, {input}, {cotangent});
+    return grads[0].reshape({k, inputDim()}).to(torch::kCPU, torch::kFloat64);
+}
+
+}  // namespace latentlens
