@@ -206,8 +206,10 @@ void DirectionsPanel::showSummary() {
         }
         const QString space =
             directions_->maskCoverage >= 0
-                ? tr("in the mask: %1% of the image, %n outside direction(s) held still", nullptr, directions_->nullRank)
+                ? tr("in the mask: %1% of the image, %2 held still")
                       .arg(directions_->maskCoverage * 100.0, 0, 'f', 1)
+                      .arg(directions_->nullRank == 1 ? tr("1 outside direction")
+                                                      : tr("%1 outside directions").arg(directions_->nullRank))
                 : tr("%1 block").arg(directions_->block);
         summary_->setText(tr("%1 directions at t = %2 (%3) · %4 Jacobian products · worst residual %5%6 · %7 s%8")
                               .arg(directions_->count())
