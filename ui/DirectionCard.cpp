@@ -90,12 +90,14 @@ QString DirectionCard::matchNote() const {
 }
 
 QString DirectionCard::caption() const {
-    QString text = tr("σ = %1: how strongly the model's features react to direction %2.\n"
+    const QString what = masked_ ? tr("the predicted image inside the mask reacts") : tr("the model's features react");
+    QString text = tr("σ = %1: how strongly %4 to direction %2.\n"
                       "Middle: the direction (red brightens, blue darkens); left/right: the image at α = −%3 / +%3.\n"
                       "Click the card to get a slider for it.")
                        .arg(images_.sigma, 0, 'g', 4)
                        .arg(index_ + 1)
-                       .arg(alpha_, 0, 'g', 3);
+                       .arg(alpha_, 0, 'g', 3)
+                       .arg(what);
     if (followedTimestep_ < 0) return text;
     if (images_.continues < 0) {
         return text + tr("\nRecomputed from t = %1: no direction there is close to this one (|cos| < %2).")

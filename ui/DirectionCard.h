@@ -28,6 +28,8 @@ public:
     // Marks the card as having a slider.
     void setOnStack(bool onStack);
     bool isOnStack() const { return onStack_; }
+    // A local-edit direction: σ measures the predicted image inside the mask, not the features.
+    void setMasked(bool masked) { masked_ = masked; }
     QSize sizeHint() const override;
 
 signals:
@@ -49,6 +51,7 @@ private:
     double alpha_;
     int followedTimestep_;
     bool onStack_ = false;
+    bool masked_ = false;
     bool hovered_ = false;
     QPointer<QLabel> popup_;  // the enlarged view while hovered: a child of the card's window
 };

@@ -178,6 +178,7 @@ void DirectionsPanel::setDirections(std::shared_ptr<const DirectionSet> directio
             const auto& images = directions_->cards[i];
             sigmas.append(images.sigma);
             auto* card = new DirectionCard(i, images, directions_->thumbnailAlpha, directions_->followedTimestep, grid_);
+            card->setMasked(directions_->maskCoverage >= 0);
             connect(card, &DirectionCard::cardClicked, this, &DirectionsPanel::cardClicked);
             cards_.append(card);
         }

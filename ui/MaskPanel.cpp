@@ -112,6 +112,14 @@ MaskPanel::MaskPanel(ImageCanvas& canvas, QUndoStack& undoStack, QWidget* parent
     connect(smaller_, &QAction::triggered, this, [this] { size_->setValue(std::max(1, static_cast<int>(std::lround(size_->value() / 1.25)))); });
     connect(larger_, &QAction::triggered, this, [this] { size_->setValue(std::max(size_->value() + 1, static_cast<int>(std::lround(size_->value() * 1.25)))); });
     connect(paint_, &QAction::toggled, this, [this](bool on) {
+        // The canvas's tip tells how to use it: the brush's buttons while painting.
+        if (on) {
+            canvasTip_ = canvas_.toolTip();
+            canvas_.setToolTip(tr("Left button: paint · right button: erase · middle button: pan · [ ]: brush size · "
+                                  "M: stop painting"));
+        } else {
+            canvas_.setToolTip(canvasTip_);
+        }
         canvas_.setPainting(on);
         if (on) show_->setChecked(true);
         updateState();

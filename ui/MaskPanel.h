@@ -62,6 +62,7 @@ private:
     QSpinBox* nullRank_;
     QPushButton* find_;
     QLabel* state_;
+    QString canvasTip_;
     bool findEnabled_ = false;
     bool erasing_ = false;
 };

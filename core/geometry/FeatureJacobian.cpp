@@ -2,8 +2,6 @@
 
 #include <torch/torch.h>
 
-#include "core/geometry/ForwardAdLevel.h"
-
 namespace latentlens {
 namespace {
 
@@ -26,26 +24,13 @@ torch::Tensor FeatureJacobian::features() const {
 }
 
 torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
-    const int64_t k = V.size(0);
-    const auto shape = batchShape(k);
-    torch::NoGradGuard noGrad;
-    ForwardAdLevel level;
-    auto primal = point().expand(shape).contiguous();
-    auto tangent = V.to(model().tensorOptions()).reshape(shape).contiguous();
-    auto h = denoiser_.features(level.makeDual(primal, tangent), timestep(), block_, conditioning());
-    auto result = level.tangent(h);
-    if (!result.defined()) return torch::zeros({k, outputDim()}, torch::kFloat64);
-    return result.reshape({k, outputDim()}).to(torch::kCPU, torch::kFloat64);
+    return forwardProducts([this](const torch::Tensor& x) { return denoiser_.features(x, timestep(), block_, conditioning()); },
+                           V);
 }
 
 torch::Tensor FeatureJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
-    const int64_t k = U.size(0);
-    torch::AutoGradMode enableGrad(true);
-    auto input = point().expand(batchShape(k)).contiguous().requires_grad_(true);
-    auto h = denoiser_.features(input, timestep(), block_, conditioning());
-    auto cotangent = U.to(model().tensorOptions()).reshape(h.sizes());
-    auto grads = torch::autograd::grad({h}, {input}, {cotangent});
-    return grads[0].reshape({k, inputDim()}).to(torch::kCPU, torch::kFloat64);
+    return reverseProducts([this](const torch::Tensor& x) { return denoiser_.features(x, timestep(), block_, conditioning()); },
+                           U);
 }
 
 }  // namespace latentlens

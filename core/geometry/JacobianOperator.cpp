@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/geometry/ForwardAdLevel.h"
 
 namespace latentlens {
 namespace {
@@ -43,6 +44,28 @@ std::vector<int64_t> JacobianOperator::batchShape(int64_t k) const {
     std::vector<int64_t> shape{k};
     shape.insert(shape.end(), inputShape_.begin(), inputShape_.end());
     return shape;
+}
+
+torch::Tensor JacobianOperator::forwardProducts(const BatchFunction& f, const torch::Tensor& V) const {
+    const int64_t k = V.size(0);
+    const auto shape = batchShape(k);
+    torch::NoGradGuard noGrad;
+    ForwardAdLevel level;
+    auto primal = x_.expand(shape).contiguous();
+    auto tangent = V.to(model_.tensorOptions()).reshape(shape).contiguous();
+    auto result = level.tangent(f(level.makeDual(primal, tangent)));
+    if (!result.defined()) return torch::zeros({k, outputDim_}, torch::kFloat64);  // f does not depend on x
+    return result.reshape({k, outputDim_}).to(torch::kCPU, torch::kFloat64);
+}
+
+torch::Tensor JacobianOperator::reverseProducts(const BatchFunction& f, const torch::Tensor& U) const {
+    const int64_t k = U.size(0);
+    torch::AutoGradMode enableGrad(true);
+    auto input = x_.expand(batchShape(k)).contiguous().requires_grad_(true);
+    auto output = f(input);
+    auto cotangent = U.to(model_.tensorOptions()).reshape(output.sizes());
+    auto grads = torch::autograd::grad({output}, {input}, {cotangent});
+    return grads[0].reshape({k, inputDim_}).to(torch::kCPU, torch::kFloat64);
 }
 
 torch::Tensor JacobianOperator::jvp(const torch::Tensor& V, const Progress& progress) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,14 @@ protected:
 
     // (k, C, H, W): the shape of a batch of k inputs.
     std::vector<int64_t> batchShape(int64_t k) const;
+
+    // What a kind differentiates: a batch of inputs (k, C, H, W) in the model's dtype → the batch
+    // of outputs (k, ...), with everything differentiable.
+    using BatchFunction = std::function<torch::Tensor(const torch::Tensor&)>;
+    // J·V of f at point() by forward mode (point() repeated k times, tangents V), and Jᵀ·U by
+    // reverse mode; rows float64 CPU in and out.
+    torch::Tensor forwardProducts(const BatchFunction& f, const torch::Tensor& V) const;
+    torch::Tensor reverseProducts(const BatchFunction& f, const torch::Tensor& U) const;
 
 private:
     const DiffusionPipeline& model_;

@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
-#include "core/geometry/ForwardAdLevel.h"
 
 namespace latentlens {
 namespace {
@@ -46,26 +45,11 @@ torch::Tensor PosteriorMeanJacobian::posteriorMean() const {
 }
 
 torch::Tensor PosteriorMeanJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
-    const int64_t k = V.size(0);
-    const auto shape = batchShape(k);
-    torch::NoGradGuard noGrad;
-    ForwardAdLevel level;
-    auto primal = point().expand(shape).contiguous();
-    auto tangent = V.to(model().tensorOptions()).reshape(shape).contiguous();
-    auto result = level.tangent(originalOf(level.makeDual(primal, tangent)));
-    if (!result.defined()) return torch::zeros({k, outputDim()}, torch::kFloat64);
-    return weighted(result).reshape({k, outputDim()}).to(torch::kCPU, torch::kFloat64);
+    return forwardProducts([this](const torch::Tensor& x) { return weighted(originalOf(x)); }, V);
 }
 
 torch::Tensor PosteriorMeanJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
-    const int64_t k = U.size(0);
-    const auto shape = batchShape(k);
-    torch::AutoGradMode enableGrad(true);
-    auto input = point().expand(shape).contiguous().requires_grad_(true);
-    auto x0 = originalOf(input);
-    auto cotangent = weighted(U.to(model().tensorOptions()).reshape(shape));
-    auto grads = torch::autograd::grad({x0}, {input}, {cotangent});
-    return grads[0].reshape({k, inputDim()}).to(torch::kCPU, torch::kFloat64);
+    return reverseProducts([this](const torch::Tensor& x) { return weighted(originalOf(x)); }, U);
 }
 
 }  // namespace latentlens

@@ -70,6 +70,25 @@ TEST(CliMaskedBasis, FindsDirectionsThatEditTheMaskedRegion) {
     EXPECT_TRUE(fs::exists(dir / "moved" / "basis" / "mask.npy"));
 }
 
+// Stable Diffusion: the mask is painted on the image grid and taken to the latent grid; the
+// posterior mean is conditioned on the prompt, whose id the basis records.
+TEST(CliMaskedBasis, StableDiffusionMasksLiveOnTheImageGrid) {
+    test::TempDir dir;
+    const auto model = test::fixtureDir("sd1-tiny").string();
+    const auto maskFile = writeCentredMask(dir, "mask.png", 32);  // the fixture's images are 32×32, latents 16×16
+    auto result = runCli("basis --model " + model + " --prompt 'a photo of a cat' --seed 0 --t 500 --k 2 --steps 10 "
+                         "--null-rank 2 --mask " + maskFile.string() + " --out " + (dir / "b").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    const auto json = test::readJson(dir / "b" / "basis.json");
+    EXPECT_EQ(json.at("kind"), "posterior-mean");
+    EXPECT_EQ(json.at("input_shape"), nlohmann::json({4, 16, 16}));
+    EXPECT_NE(json.at("conditioning").get<std::string>(), "");
+    EXPECT_EQ(readNpy(dir / "b" / "mask.npy").sizes().vec(), (std::vector<int64_t>{32, 32}));
+    auto edit = runCli("edit --model " + model + " --prompt 'a photo of a cat' --basis " + (dir / "b").string() +
+                       " --dir 0 --alpha 2 --steps 10 --out " + (dir / "e.png").string());
+    EXPECT_EQ(edit.exitCode, 0) << edit.output;
+}
+
 TEST(CliMaskedBasis, EmptyOrFullMasksAndBadCombinationsAreCleanErrors) {
     test::TempDir dir;
     writeMask(dir / "black.png", torch::zeros({32, 32}, torch::kFloat64));
