@@ -19,6 +19,11 @@ void writeSessionFile(const fs::path& folder, const Session& session) {
     json["model"] = session.model;
     json["modelName"] = session.modelName;
     json["conditioning"] = session.conditioning;
+    if (!session.conditioning.empty()) {
+        json["prompt"] = session.prompt;
+        json["negativePrompt"] = session.negativePrompt;
+        json["guidance"] = session.guidance;
+    }
     json["steps"] = session.steps;
     json["eta"] = session.eta;
     json["timestep"] = session.timestep;
@@ -79,6 +84,9 @@ Session readSessionFile(const fs::path& folder) {
     session.model = textOf("model", require("model"));
     if (json.contains("modelName")) session.modelName = textOf("modelName", json.at("modelName"));
     if (json.contains("conditioning")) session.conditioning = textOf("conditioning", json.at("conditioning"));
+    if (json.contains("prompt")) session.prompt = textOf("prompt", json.at("prompt"));
+    if (json.contains("negativePrompt")) session.negativePrompt = textOf("negativePrompt", json.at("negativePrompt"));
+    if (json.contains("guidance")) session.guidance = number("guidance", json.at("guidance")).get<double>();
     session.steps = number("steps", require("steps")).get<int64_t>();
     session.eta = number("eta", require("eta")).get<double>();
     session.timestep = number("timestep", require("timestep")).get<int64_t>();

@@ -25,6 +25,11 @@ struct Session {
     std::string model;        // the model folder, absolute
     std::string modelName;
     std::string conditioning;  // Conditioning::id of the prompt ("" for unconditional models)
+    // Text-conditioned models: the prompt, negative prompt and guidance the image was made with
+    // (conditioning is their id); absent (empty, 1) for unconditional models.
+    std::string prompt;
+    std::string negativePrompt;
+    double guidance = 1.0;
     int64_t steps = 0;         // DDIM steps of the full grid (>= 1)
     double eta = 0.0;
     int64_t timestep = 0;

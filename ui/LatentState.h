@@ -5,6 +5,7 @@
 
 #include <torch/types.h>
 
+#include "core/pipeline/Conditioning.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/LatentTrajectory.h"
 
@@ -18,6 +19,14 @@ struct LatentState {
     uint64_t imageId = 0;                 // one per generated or opened image, shared by its timestep views
     int64_t steps = 0;                    // the DDIM grid of the trajectory
     double eta = 0.0;
+    // Text-conditioned models: the prompt the image was made with, the conditioning of its DDIM
+    // runs (guidance included) and the prompt's embedding alone, which directions are found under.
+    // Unconditional models: empty, Conditioning::none() twice.
+    std::string prompt;
+    std::string negativePrompt;
+    double guidance = 1.0;
+    Conditioning sampling;
+    Conditioning jacobian;
     torch::Tensor image;  // (1, C, H, W) the clean image in the big canvas
     LatentTrajectory trajectory;
     int64_t timestep = 0;             // t of `latent`

@@ -449,13 +449,13 @@ void MainWindow::openModelFolder(const QString& folder) {
 
 void MainWindow::openImage(const QString& path) {
     if (path.isEmpty() || !requireModel()) return;
-    track(worker_->invertImage(path, picker_->timestep(), sourcePanel_->steps()), JobKind::Image);
+    track(worker_->invertImage(path, picker_->timestep(), sourcePanel_->steps(), sourcePanel_->prompt()), JobKind::Image);
 }
 
 void MainWindow::generate() {
     if (!requireModel()) return;
     track(worker_->generate(static_cast<quint64>(sourcePanel_->seed()), sourcePanel_->steps(), sourcePanel_->eta(),
-                            picker_->timestep()),
+                            picker_->timestep(), sourcePanel_->prompt()),
           JobKind::Image);
 }
 
@@ -861,6 +861,10 @@ void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewS
     if (state.latents) {
         sourcePanel_->setSteps(static_cast<int>(state.latents->steps));
         sourcePanel_->setEta(state.latents->eta);
+        if (!state.latents->prompt.empty() || !state.latents->sampling.isUnconditional()) {
+            sourcePanel_->setPrompt({QString::fromStdString(state.latents->prompt),
+                                     QString::fromStdString(state.latents->negativePrompt), state.latents->guidance});
+        }
     }
     if (current_.isNull()) {
         applyViewState(state);

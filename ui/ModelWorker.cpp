@@ -23,7 +23,6 @@
 #include "core/model/BlockId.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/pipeline/ModelCache.h"
-#include "core/pipeline/StableDiffusionFolder.h"
 #include "core/sampling/DdimSampler.h"
 #include "core/sampling/LatentTrajectory.h"
 #include "io/BasisFile.h"
@@ -40,19 +39,34 @@ namespace {
 
 std::filesystem::path toPath(const QString& path) { return std::filesystem::path(path.toStdString()); }
 
-// The window runs unconditional models; text-conditioned pipelines (Stable Diffusion) run in
-// latentlens-cli until the window has a prompt (issue 15). Refused from model_index.json,
-// before any of their weights are read.
-std::shared_ptr<DiffusionPipeline> windowModel(const QString& folder) {
-    if (StableDiffusionFolder::isStableDiffusion(toPath(folder))) {
-        throw Error(folder.toStdString() +
-                    ": a Stable Diffusion pipeline runs in latentlens-cli for now (sample, invert, denoise --prompt); "
-                    "the window opens unconditional UNet2DModel models");
+std::shared_ptr<DiffusionPipeline> windowModel(const QString& folder) { return ModelCache::shared().get(toPath(folder)); }
+
+// A new image's prompt state: text-conditioned models sample under the prompt with guidance (the
+// inversion of an opened image under the prompt alone) and find directions under its embedding
+// alone; unconditional models take no prompt.
+void setPrompt(LatentState& state, const DiffusionPipeline& model, const PromptSettings& settings, bool forInversion) {
+    if (!model.textEncoder()) {
+        if (!settings.prompt.isEmpty() || !settings.negativePrompt.isEmpty()) {
+            throw Error("model " + model.name() + " takes no prompt");
+        }
+        state.sampling = Conditioning::none();
+        state.jacobian = Conditioning::none();
+        return;
     }
-    return ModelCache::shared().get(toPath(folder));
+    state.prompt = settings.prompt.toStdString();
+    state.negativePrompt = forInversion ? std::string() : settings.negativePrompt.toStdString();
+    state.guidance = forInversion ? 1.0 : settings.guidance;
+    state.sampling = model.condition(state.prompt, state.negativePrompt, state.guidance);
+    state.jacobian = model.condition(state.prompt);
 }
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+
+// What a generated image is called on the canvas: "seed 3", with its prompt when it has one.
+QString seedSource(quint64 seed, const LatentState& state) {
+    if (state.prompt.empty()) return QObject::tr("seed %1").arg(seed);
+    return QObject::tr("seed %1 · “%2”").arg(seed).arg(fromStd(state.prompt));
+}
 
 double secondsSince(const QElapsedTimer& timer) { return static_cast<double>(timer.nsecsElapsed()) / 1e9; }
 
@@ -120,14 +134,17 @@ ModelInfo ModelWorker::infoOf(const DiffusionPipeline& model, const QString& fol
     info.blocks = static_cast<int>(model.denoiser().levelCount());
     info.precision = fromStd(dtypeName(model.dtype()) + " on " + model.device().str());
     info.description = fromStd(model.describe());
+    info.takesPrompt = model.textEncoder() != nullptr;
     return info;
 }
 
 std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<DiffusionPipeline>& model, quint64 seed,
-                                                    int steps, double eta, const Progress& progress) {
-    DdimSampler sampler(*model, steps);
-    auto run = sampler.sample(sampler.noise(seed, 1), eta, seed, /*keepTrajectory=*/true, progress);
+                                                    int steps, double eta, const PromptSettings& prompt,
+                                                    const Progress& progress) {
     auto base = std::make_shared<LatentState>();
+    setPrompt(*base, *model, prompt, /*forInversion=*/false);
+    DdimSampler sampler(*model, steps, std::nullopt, base->sampling);
+    auto run = sampler.sample(sampler.noise(seed, 1), eta, seed, /*keepTrajectory=*/true, progress);
     base->model = model;
     base->imageId = ++lastImageId_;
     base->steps = steps;
@@ -138,13 +155,15 @@ std::shared_ptr<LatentState> ModelWorker::generated(const std::shared_ptr<Diffus
 }
 
 std::shared_ptr<LatentState> ModelWorker::inverted(const std::shared_ptr<DiffusionPipeline>& model, const QString& path,
-                                                   int timestep, int steps, const Progress& progress, QString* note) {
+                                                   int timestep, int steps, const PromptSettings& prompt,
+                                                   const Progress& progress, QString* note) {
     const auto shape = model->imageShape();
     auto loaded = readImage(toPath(path), static_cast<int>(shape[0]), static_cast<int>(shape[1]));
-    DdimSampler sampler(*model, steps);
+    auto base = std::make_shared<LatentState>();
+    setPrompt(*base, *model, prompt, /*forInversion=*/true);
+    DdimSampler sampler(*model, steps, std::nullopt, base->sampling);
     const auto image = loaded.pixels.unsqueeze(0).to(model->tensorOptions());
     auto run = sampler.invert(model->codec().encode(image), timestep, /*keepTrajectory=*/true, progress);
-    auto base = std::make_shared<LatentState>();
     base->model = model;
     base->imageId = ++lastImageId_;
     base->steps = steps;
@@ -156,13 +175,14 @@ std::shared_ptr<LatentState> ModelWorker::inverted(const std::shared_ptr<Diffusi
 
 std::shared_ptr<LatentState> ModelWorker::atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                      const Progress& progress) {
-    auto lookup = base.trajectory.latentAt(model, base.steps, timestep, progress);
+    auto lookup = base.trajectory.latentAt(model, base.steps, timestep, progress, base.sampling);
     auto state = std::make_shared<LatentState>(base);
     state->trajectory = std::move(lookup.trajectory);
     state->timestep = timestep;
     state->latent = lookup.latent;
     progress.throwIfCancelled();
-    state->predictedOriginal = model.codec().decode(predictCleanImage(model, state->latent, timestep));
+    torch::NoGradGuard noGrad;
+    state->predictedOriginal = model.codec().decode(predictCleanImage(model, state->latent, timestep, state->sampling));
     return state;
 }
 
@@ -228,7 +248,8 @@ std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipelin
     }
     // Every card's −α and +α edit in one batch: 2k latents through a 10-step DDIM denoise.
     const auto shifted = shiftAlongEachDirection(state.latent, *basis, set->thumbnailAlpha);
-    const auto clean = model.codec().decode(quickDenoise(model, shifted, state.timestep, 10, progress));
+    torch::NoGradGuard noGrad;
+    const auto clean = model.codec().decode(quickDenoise(model, shifted, state.timestep, 10, progress, state.sampling));
     const auto v = basis->v.to(torch::kCPU, torch::kFloat32);
     const auto sigma = basis->sigma.to(torch::kCPU, torch::kFloat64);
     for (int64_t i = 0; i < basis->k; ++i) {
@@ -254,7 +275,8 @@ ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& v
     if (!list.allZero()) {
         const auto& state = *view.latents;
         const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
-        DdimSampler sampler(model, state.steps);
+        DdimSampler sampler(model, state.steps, std::nullopt, state.sampling);
+        torch::NoGradGuard noGrad;
         result.edited = TensorImage::toQImage(
             model.codec().decode(sampler.denoise(xt, state.timestep, 0.0, 0, false, progress).result));
     }
@@ -272,20 +294,20 @@ quint64 ModelWorker::loadModel(const QString& folder) {
     });
 }
 
-quint64 ModelWorker::generate(quint64 seed, int steps, double eta, int timestep) {
+quint64 ModelWorker::generate(quint64 seed, int steps, double eta, int timestep, const PromptSettings& prompt) {
     return submit(JobKind::Image, tr("Generating seed %1").arg(seed), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
         this->model();
         const auto prefix = tr("Seed %1: ").arg(seed);
-        auto base = generated(model_, seed, steps, eta, progressFor(job, prefix, 0.0, 0.95));
+        auto base = generated(model_, seed, steps, eta, prompt, progressFor(job, prefix, 0.0, 0.95));
         auto state = atTimestep(*model_, *base, timestep, progressFor(job, prefix, 0.95, 1.0));
-        emit imageReady(job, viewOf(state, static_cast<qint64>(seed), tr("seed %1").arg(seed)), secondsSince(timer),
+        emit imageReady(job, viewOf(state, static_cast<qint64>(seed), seedSource(seed, *state)), secondsSince(timer),
                         {});
     });
 }
 
-quint64 ModelWorker::invertImage(const QString& path, int timestep, int steps) {
+quint64 ModelWorker::invertImage(const QString& path, int timestep, int steps, const PromptSettings& prompt) {
     const QString name = QFileInfo(path).fileName();
     return submit(JobKind::Image, tr("Opening %1").arg(name), [=](quint64 job) {
         QElapsedTimer timer;
@@ -293,7 +315,7 @@ quint64 ModelWorker::invertImage(const QString& path, int timestep, int steps) {
         this->model();
         const auto prefix = tr("%1: ").arg(name);
         QString note;
-        auto base = inverted(model_, path, timestep, steps, progressFor(job, prefix, 0.0, 0.95), &note);
+        auto base = inverted(model_, path, timestep, steps, prompt, progressFor(job, prefix, 0.0, 0.95), &note);
         auto state = atTimestep(*model_, *base, timestep, progressFor(job, prefix, 0.95, 1.0));
         auto view = viewOf(state, -1, name);
         view.sourcePath = QFileInfo(path).absoluteFilePath();
@@ -348,7 +370,7 @@ quint64 ModelWorker::findDirections(const ViewState& view, const DirectionReques
         options.method = request.method.toStdString();
         options.tolerance = request.tolerance;
         options.maxProducts = request.maxProducts;
-        auto basis = std::make_shared<PullbackBasis>(findBasis(model, state.latent, state.timestep, space, Conditioning::none(),
+        auto basis = std::make_shared<PullbackBasis>(findBasis(model, state.latent, state.timestep, space, state.jacobian,
                                                                options, progressFor(job, tr("Directions: "), 0.0, 0.9)));
         basis->modelName = model.name();
         emit progress(job, 0.9, tr("Rendering the %1 cards…").arg(request.k));
@@ -377,7 +399,7 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         options.tolerance = request.tolerance;
         options.maxProducts = request.maxProducts;
         options.start = before.v;
-        const auto solved = findBasis(model, state.latent, state.timestep, DirectionSpace::of(before), Conditioning::none(),
+        const auto solved = findBasis(model, state.latent, state.timestep, DirectionSpace::of(before), state.jacobian,
                                       options, progressFor(job, tr("Directions: "), 0.0, 0.7));
         const auto match = matchDirections(before.v, solved.v);
         auto basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, match));
@@ -416,8 +438,8 @@ quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>&
         torch::NoGradGuard noGrad;
         Progress progress;
         progress.cancelFlag = &jobs_.cancelFlag();
-        const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress)
-                                   : predictCleanImage(*model_, xt, state.timestep);
+        const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress, state.sampling)
+                                   : predictCleanImage(*model_, xt, state.timestep, state.sampling);
         emit previewReady(job, TensorImage::toQImage(model_->codec().decode(clean)), secondsSince(timer));
     });
 }
@@ -440,7 +462,8 @@ quint64 ModelWorker::exportTraversal(const ViewState& view, int direction, doubl
         const auto& state = latentsOf(view);
         const auto& directions = directionsOf(view);
         if (frames < 2) throw Error("a traversal needs at least 2 frames");
-        DdimSampler sampler(*model_, state.steps);
+        DdimSampler sampler(*model_, state.steps, std::nullopt, state.sampling);
+        torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> images;
         std::vector<std::string> labels;
         for (int i = 0; i < frames; ++i) {
@@ -479,11 +502,6 @@ namespace {
 const char* const kSessionBasis = "basis";
 const char* const kSessionMask = "mask.png";
 
-// The conditioning the worker's jobs run under: its models are unconditional.
-const std::string& workerConditioning() {
-    static const std::string id = Conditioning::none().id;
-    return id;
-}
 
 }  // namespace
 
@@ -498,7 +516,10 @@ quint64 ModelWorker::saveSession(const ViewState& view, const QString& modelFold
         Session session;
         session.model = QFileInfo(modelFolder).absoluteFilePath().toStdString();
         session.modelName = model_->name();
-        session.conditioning = workerConditioning();
+        session.conditioning = state.sampling.id;
+        session.prompt = state.prompt;
+        session.negativePrompt = state.negativePrompt;
+        session.guidance = state.guidance;
         session.steps = state.steps;
         session.eta = state.eta;
         session.timestep = view.timestep;
@@ -538,9 +559,6 @@ quint64 ModelWorker::openSession(const QString& folder) {
         const QDir dir(folder);
         const std::string where = dir.filePath(QString::fromLatin1(kSessionFileName)).toStdString();
         const Session session = readSessionFile(toPath(folder));
-        if (session.conditioning != workerConditioning())
-            throw Error(where + ": the session was made under the prompt conditioning " + session.conditioning +
-                        "; this window runs unconditional models only");
         const QString modelFolder = fromStd(session.model);
         const int steps = static_cast<int>(session.steps);
         const double eta = session.eta;
@@ -555,6 +573,12 @@ quint64 ModelWorker::openSession(const QString& folder) {
             model = windowModel(modelFolder);
             info = infoOf(*model, modelFolder);
         }
+        PromptSettings prompt;
+        if (model->textEncoder()) {
+            prompt = {fromStd(session.prompt), fromStd(session.negativePrompt), session.guidance};
+        } else if (!session.conditioning.empty()) {
+            throw Error(where + ": the session was made with a prompt; model " + model->name() + " takes none");
+        }
         if (timestep < 0 || timestep >= model->numTrainTimesteps())
             throw Error(where + ": timestep " + std::to_string(timestep) + " is outside the model's 0.." +
                         std::to_string(model->numTrainTimesteps() - 1));
@@ -562,22 +586,25 @@ quint64 ModelWorker::openSession(const QString& folder) {
         ViewState view;
         if (session.seed) {
             const quint64 seed = *session.seed;
-            base = generated(model, seed, steps, eta, progressFor(job, tr("Seed %1: ").arg(seed), 0.05, 0.6));
-            view = viewOf(atTimestep(*model, *base, timestep, {}), static_cast<qint64>(seed), tr("seed %1").arg(seed));
+            base = generated(model, seed, steps, eta, prompt, progressFor(job, tr("Seed %1: ").arg(seed), 0.05, 0.6));
+            view = viewOf(atTimestep(*model, *base, timestep, {}), static_cast<qint64>(seed), seedSource(seed, *base));
         } else {
             const QString image = dir.filePath(fromStd(session.image));
             const int invertedTo = static_cast<int>(session.invertedTo.value_or(timestep));
             if (invertedTo < 0 || invertedTo >= model->numTrainTimesteps())
                 throw Error(where + ": \"invertedTo\" is outside the model's timesteps");
-            base = inverted(model, image, invertedTo, steps, progressFor(job, tr("Image: "), 0.05, 0.6), nullptr);
+            base = inverted(model, image, invertedTo, steps, prompt, progressFor(job, tr("Image: "), 0.05, 0.6), nullptr);
             view = viewOf(atTimestep(*model, *base, timestep, {}), -1,
                           session.imageName.empty() ? QFileInfo(image).fileName() : fromStd(session.imageName));
             view.sourcePath = image;
         }
+        if (base->sampling.id != session.conditioning)
+            throw Error(where + ": its prompt, negative prompt and guidance do not give its conditioning " +
+                        session.conditioning + " (edited by hand?)");
         if (!session.basis.empty()) {
             auto basis = std::make_shared<PullbackBasis>(readBasis(toPath(dir.filePath(fromStd(session.basis)))));
             checkBasisFits(*basis, *model, timestep);
-            if (basis->conditioning != session.conditioning)
+            if (basis->conditioning != base->jacobian.id)
                 throw Error(where + ": the session's basis was found under another conditioning (" +
                             (basis->conditioning.empty() ? std::string("none") : basis->conditioning) + ")");
             view.directions =

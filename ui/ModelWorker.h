@@ -11,6 +11,7 @@
 #include "ui/JobKind.h"
 #include "ui/JobQueue.h"
 #include "ui/ModelInfo.h"
+#include "ui/PromptSettings.h"
 #include "ui/ViewState.h"
 
 namespace latentlens {
@@ -38,10 +39,12 @@ public:
 
     // Thread-safe requests.
     quint64 loadModel(const QString& folder);
-    // A new image from seeded noise; the views show it at timestep t.
-    quint64 generate(quint64 seed, int steps, double eta, int timestep);
-    // An image file, fitted to the model (io readImage) and DDIM-inverted to timestep t.
-    quint64 invertImage(const QString& path, int timestep, int steps);
+    // A new image from seeded noise; the views show it at timestep t. Text-conditioned models
+    // sample under `prompt` (with its guidance); unconditional ones refuse a prompt.
+    quint64 generate(quint64 seed, int steps, double eta, int timestep, const PromptSettings& prompt = {});
+    // An image file, fitted to the model (io readImage) and DDIM-inverted to timestep t (under the
+    // prompt alone, without guidance, for text-conditioned models).
+    quint64 invertImage(const QString& path, int timestep, int steps, const PromptSettings& prompt = {});
     // The same image at another timestep: x_t and the x̂0 it implies.
     quint64 computeAtTimestep(const ViewState& view, int timestep);
     // Writes the state's clean image (io writeImage), upscaled with nearest-neighbour.
@@ -113,9 +116,10 @@ private:
     const LatentState& latentsOf(const ViewState& view) const;
     static ModelInfo infoOf(const DiffusionPipeline& model, const QString& folder);
     std::shared_ptr<LatentState> generated(const std::shared_ptr<DiffusionPipeline>& model, quint64 seed, int steps,
-                                           double eta, const Progress& progress);
+                                           double eta, const PromptSettings& prompt, const Progress& progress);
     std::shared_ptr<LatentState> inverted(const std::shared_ptr<DiffusionPipeline>& model, const QString& path,
-                                          int timestep, int steps, const Progress& progress, QString* note);
+                                          int timestep, int steps, const PromptSettings& prompt,
+                                          const Progress& progress, QString* note);
     static std::shared_ptr<LatentState> atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                    const Progress& progress);
     static ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source);

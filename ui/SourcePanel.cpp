@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QToolButton>
@@ -48,11 +49,37 @@ SourcePanel::SourcePanel(QWidget* parent) : QWidget(parent) {
     modelDetails_->setObjectName(QStringLiteral("modelDetailsLabel"));
     modelDetails_->setWordWrap(true);
     auto* openModel = new QPushButton(tr("Open model folder…"), modelBox);
-    openModel->setToolTip(tr("A diffusers UNet2DModel folder (config.json + safetensors) (Ctrl+Shift+O)"));
+    openModel->setToolTip(tr("A diffusers UNet2DModel folder (config.json + safetensors) or a Stable Diffusion "
+                             "pipeline folder (model_index.json) (Ctrl+Shift+O)"));
     auto* modelLayout = new QVBoxLayout(modelBox);
     modelLayout->addWidget(modelName_);
     modelLayout->addWidget(modelDetails_);
     modelLayout->addWidget(openModel);
+
+    // The prompt of a text-conditioned model.
+    promptBox_ = new QGroupBox(tr("Prompt"), this);
+    promptBox_->setObjectName(QStringLiteral("promptBox"));
+    prompt_ = new QLineEdit(promptBox_);
+    prompt_->setObjectName(QStringLiteral("promptEdit"));
+    prompt_->setPlaceholderText(tr("What the image shows, e.g. a photo of a cat"));
+    prompt_->setToolTip(tr("The text prompt: images are sampled under it, and directions are found under it"));
+    negativePrompt_ = new QLineEdit(promptBox_);
+    negativePrompt_->setObjectName(QStringLiteral("negativePromptEdit"));
+    negativePrompt_->setPlaceholderText(tr("optional"));
+    negativePrompt_->setToolTip(tr("What guidance steers away from (empty: the unconditional prediction)"));
+    guidance_ = new QDoubleSpinBox(promptBox_);
+    guidance_->setObjectName(QStringLiteral("guidanceSpinBox"));
+    guidance_->setRange(1.0, 30.0);
+    guidance_->setSingleStep(0.5);
+    guidance_->setDecimals(1);
+    guidance_->setValue(7.5);
+    guidance_->setToolTip(tr("Classifier-free guidance scale: how strongly the image follows the prompt (1: the prompt "
+                             "alone, no guidance; each step then costs one U-Net call instead of two)"));
+    auto* promptForm = new QFormLayout(promptBox_);
+    promptForm->addRow(tr("Prompt"), prompt_);
+    promptForm->addRow(tr("Negative"), negativePrompt_);
+    promptForm->addRow(tr("Guidance"), guidance_);
+    promptBox_->hide();
 
     // Image: generate from a seed, or open one.
     auto* imageBox = new QGroupBox(tr("Image"), this);
@@ -112,6 +139,7 @@ SourcePanel::SourcePanel(QWidget* parent) : QWidget(parent) {
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(modelBox);
+    layout->addWidget(promptBox_);
     layout->addWidget(imageBox);
     layout->addStretch(1);
 
@@ -122,9 +150,24 @@ SourcePanel::SourcePanel(QWidget* parent) : QWidget(parent) {
         if (seed_->hasFocus()) emit generateRequested();  // Enter in the seed box
     });
     connect(openImage, &QPushButton::clicked, this, &SourcePanel::openImageRequested);
+    connect(prompt_, &QLineEdit::returnPressed, this, &SourcePanel::generateRequested);
+    connect(negativePrompt_, &QLineEdit::returnPressed, this, &SourcePanel::generateRequested);
+}
+
+PromptSettings SourcePanel::prompt() const {
+    if (!takesPrompt_) return {};
+    return {prompt_->text(), negativePrompt_->text(), guidance_->value()};
+}
+
+void SourcePanel::setPrompt(const PromptSettings& prompt) {
+    prompt_->setText(prompt.prompt);
+    negativePrompt_->setText(prompt.negativePrompt);
+    guidance_->setValue(prompt.guidance);
 }
 
 void SourcePanel::setModelInfo(const ModelInfo& info) {
+    takesPrompt_ = !info.isNull() && info.takesPrompt;
+    promptBox_->setVisible(takesPrompt_);
     if (info.isNull()) {
         modelName_->setText(tr("No model"));
         modelDetails_->setText(tr("Open a diffusers model folder to start."));

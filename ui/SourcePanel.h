@@ -3,9 +3,12 @@
 #include <QWidget>
 
 #include "ui/ModelInfo.h"
+#include "ui/PromptSettings.h"
 
 class QDoubleSpinBox;
+class QGroupBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QToolButton;
@@ -15,6 +18,7 @@ namespace latentlens::ui {
 class CollapsibleSection;
 
 // Where images come from: the loaded model (name, resolution, parameters, "Open model folder…"),
+// the prompt of a text-conditioned model (prompt, negative prompt, guidance; shown only for one),
 // seeded generation (seed, dice, Generate), "Open image…", and the Advanced sampling settings
 // (steps, eta). It only asks; MainWindow does.
 class SourcePanel : public QWidget {
@@ -33,6 +37,9 @@ public:
     void setEta(double eta);
     // Steps run 1..T.
     void setTrainTimesteps(int trainTimesteps);
+    // The prompt fields (empty settings for an unconditional model, whose fields are hidden).
+    PromptSettings prompt() const;
+    void setPrompt(const PromptSettings& prompt);
 
 signals:
     void openModelRequested();
@@ -46,6 +53,11 @@ private:
     QSpinBox* seed_;
     QSpinBox* steps_;
     QDoubleSpinBox* eta_;
+    QGroupBox* promptBox_;
+    QLineEdit* prompt_;
+    QLineEdit* negativePrompt_;
+    QDoubleSpinBox* guidance_;
+    bool takesPrompt_ = false;
     CollapsibleSection* advanced_;
 };
 

@@ -51,7 +51,7 @@ struct Options {
 
     Options() {
         parser.setApplicationDescription(
-            QStringLiteral("LatentLens: see and steer the latent space of pixel-space diffusion models"));
+            QStringLiteral("LatentLens: see and steer the latent space of diffusion models (pixel models and Stable Diffusion)"));
         parser.addHelpOption();
         parser.addVersionOption();
         screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
