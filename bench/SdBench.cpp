@@ -28,6 +28,7 @@
 #include <torch/torch.h>
 
 #include "core/Runtime.h"
+#include "core/edit/LatentRgbPreview.h"
 #include "core/model/AutoencoderKL.h"
 #include "core/model/ClipTextModel.h"
 #include "core/model/ClipTokenizer.h"
@@ -276,6 +277,12 @@ int main(int argc, char** argv) {
                 const auto timing = measure(what, repeatsFor(size, 5, 3), [&] { return (*vae)->decode(z); });
                 worstPeakKiB = std::max(worstPeakKiB, timing.peakKiB);
                 rows.push_back({what, timingValue(timing), format("%.2f GiB", kibToGib(timing.peakKiB))});
+                // The window's drag preview instead of the decode: the fitted latent → RGB map
+                // (its cost does not depend on the fitted values, so random pairs fit it here).
+                const auto preview = LatentRgbPreview::fitPairs(z, torch::randn({1, 3, size, size}));
+                const std::string cheap = "latent → RGB preview, " + std::to_string(size) + " px (the drag preview)";
+                const auto fast = measure(cheap, 20, [&] { return preview.render(z); });
+                rows.push_back({cheap, timingValue(fast), format("%.2f GiB", kibToGib(fast.peakKiB))});
             }
         }
         if (text) {

@@ -819,8 +819,11 @@ void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds
     jobs_.shown(job);
     canvas_->setImage(image);
     canvas_->setCaption(demoMode_ ? QString()  // the demo banner says what is shown
-                                  : tr("%1 · quick preview (soft) · release the slider to render it sharp")
-                                        .arg(current_.source));
+                        : model_.latentPreview
+                            ? tr("%1 · quick preview (latent → RGB map, approximate colours) · release the slider to "
+                                 "decode it exactly")
+                                  .arg(current_.source)
+                            : tr("%1 · quick preview (soft) · release the slider to render it sharp").arg(current_.source));
     // Not logged: up to 60 a second.
     statusLabel_->setText(tr("Previewing (%1 ms a frame) · release the slider to render it sharp")
                               .arg(seconds * 1000.0, 0, 'f', 1));

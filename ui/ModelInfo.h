@@ -16,7 +16,8 @@ struct ModelInfo {
     int blocks = 0;          // U-Net resolution levels: blocks down.0.., mid, up.0..
     QString precision;       // "float32 on cpu"
     QString description;     // DiffusionPipeline::describe(), for tooltips
-    bool takesPrompt = false;  // a text-conditioned pipeline (Stable Diffusion): the Source panel asks for a prompt
+    bool takesPrompt = false;
+    bool latentPreview = false;  // drags preview through a cheap latent → RGB map (LatentRgbPreview), not the VAE  // a text-conditioned pipeline (Stable Diffusion): the Source panel asks for a prompt
 
     bool isNull() const { return name.isEmpty(); }
 };

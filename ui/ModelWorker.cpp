@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMetaObject>
+#include <QStandardPaths>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -17,6 +18,7 @@
 #include "core/Runtime.h"
 #include "core/edit/DirectionEdit.h"
 #include "core/edit/EditPreview.h"
+#include "core/edit/LatentRgbPreview.h"
 #include "core/geometry/BasisSolver.h"
 #include "core/geometry/DirectionMatch.h"
 #include "core/geometry/DirectionSpace.h"
@@ -135,6 +137,7 @@ ModelInfo ModelWorker::infoOf(const DiffusionPipeline& model, const QString& fol
     info.precision = fromStd(dtypeName(model.dtype()) + " on " + model.device().str());
     info.description = fromStd(model.describe());
     info.takesPrompt = model.textEncoder() != nullptr;
+    info.latentPreview = model.codec().downsamplingFactor() > 1 && model.imageShape()[0] == 3;
     return info;
 }
 
@@ -283,12 +286,21 @@ ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& v
     return result;
 }
 
+std::shared_ptr<const LatentRgbPreview> ModelWorker::latentPreviewFor(const DiffusionPipeline& model,
+                                                                    const Progress& progress) {
+    if (model.codec().downsamplingFactor() <= 1 || model.imageShape()[0] != 3) return nullptr;
+    const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/latent-previews");
+    return std::make_shared<const LatentRgbPreview>(LatentRgbPreview::forPipeline(model, toPath(cache), progress));
+}
+
 quint64 ModelWorker::loadModel(const QString& folder) {
     return submit(JobKind::LoadModel, tr("Loading model %1").arg(QDir(folder).dirName()), [this, folder](quint64 job) {
         emit progress(job, 0.0, tr("Loading model %1…").arg(folder));
         auto loaded = windowModel(folder);
+        auto preview = latentPreviewFor(*loaded, progressFor(job, tr("Latent preview: "), 0.5, 1.0));
         if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = std::move(loaded);
+        latentPreview_ = std::move(preview);
         modelFolder_ = folder;
         emit modelLoaded(job, infoOf(*model_, folder));
     });
@@ -440,7 +452,9 @@ quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>&
         progress.cancelFlag = &jobs_.cancelFlag();
         const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress, state.sampling)
                                    : predictCleanImage(*model_, xt, state.timestep, state.sampling);
-        emit previewReady(job, TensorImage::toQImage(model_->codec().decode(clean)), secondsSince(timer));
+        // Latent pipelines: the cheap latent → RGB map while dragging; the VAE decodes on release.
+        const auto picture = latentPreview_ ? latentPreview_->render(clean) : model_->codec().decode(clean);
+        emit previewReady(job, TensorImage::toQImage(picture), secondsSince(timer));
     });
 }
 
@@ -628,8 +642,10 @@ quint64 ModelWorker::openSession(const QString& folder) {
             if (!loaded.note.empty()) spdlog::info("{}: {}", session.mask, loaded.note);
             mask = TensorImage::fromMask(loaded.mask);
         }
+        auto preview = model == model_ ? latentPreview_ : latentPreviewFor(*model, {});
         if (jobs_.cancelFlag().load()) throw Cancelled();
         model_ = model;  // everything worked: only now does the session replace what was loaded
+        latentPreview_ = std::move(preview);
         if (!info.isNull()) modelFolder_ = modelFolder;
         emit sessionOpened(job, info, view, secondsSince(timer), mask);
     });

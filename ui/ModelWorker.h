@@ -16,6 +16,7 @@
 
 namespace latentlens {
 class DiffusionPipeline;
+class LatentRgbPreview;
 struct Progress;
 struct PullbackBasis;
 }  // namespace latentlens
@@ -129,8 +130,14 @@ private:
     static ViewState edited(const DiffusionPipeline& model, const ViewState& view, const QList<int>& sliders,
                             const QMap<int, double>& alphas, const Progress& progress);
 
+    // The cheap latent → RGB map of a latent-diffusion pipeline (cached in the user's cache
+    // folder), null for pixel models.
+    static std::shared_ptr<const LatentRgbPreview> latentPreviewFor(const DiffusionPipeline& model,
+                                                                    const Progress& progress);
+
     // Worker thread only.
     std::shared_ptr<DiffusionPipeline> model_;
+    std::shared_ptr<const LatentRgbPreview> latentPreview_;
     QString modelFolder_;
     uint64_t lastImageId_ = 0;
 

@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -16,6 +17,8 @@
 #include "UiTestRegistry.h"
 #include "WindowTestSupport.h"
 #include "core/edit/DirectionEdit.h"
+#include "core/edit/EditPreview.h"
+#include "core/edit/LatentRgbPreview.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "core/sampling/DdimSampler.h"
 #include "ui/DirectionsPanel.h"
@@ -83,6 +86,20 @@ private slots:
         QCOMPARE(found.basis->conditioning, pipeline_->condition(kPrompt).id);  // J under the prompt, no guidance
         QCOMPARE(found.basis->v.size(1), int64_t(4));                          // directions in z_t
         QCOMPARE(window_->directionsPanel()->cards().size(), 3);
+
+        // Dragging: the prediction x̂0 drawn through the cheap latent → RGB map the window fit to
+        // this VAE (and cached: the same file gives the test the same map).
+        QSignalSpy previews(window_.get(), &MainWindow::previewShown);
+        window_->previewDirectionAlpha(0, 1.5);
+        QTRY_VERIFY_WITH_TIMEOUT(previews.count() >= 1 && !window_->isBusy(), kTimeoutMs);
+        const auto preview = latentlens::LatentRgbPreview::forPipeline(
+            *pipeline_, (QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/latent-previews").toStdString());
+        {
+            const auto& at = *window_->viewState().latents;
+            const auto shifted = latentlens::shiftAlongDirections(at.latent, *found.basis, {0}, {1.5});
+            const auto clean = latentlens::predictCleanImage(*pipeline_, shifted, at.timestep, sampling);
+            QCOMPARE(latentlens::ui::test::canvas(*window_)->image(), TensorImage::toQImage(preview.render(clean)));
+        }
 
         window_->setDirectionAlpha(0, 2.0);
         QTRY_VERIFY_WITH_TIMEOUT(window_->viewState().hasEdit() && !window_->isBusy(), kTimeoutMs);
