@@ -7,6 +7,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 
+#include "core/Text.h"
+
 namespace latentlens::ui {
 
 JobProgressWidget::JobProgressWidget(QWidget* parent)
@@ -31,13 +33,22 @@ JobProgressWidget::JobProgressWidget(QWidget* parent)
 void JobProgressWidget::start(const QString& description) {
     bar_->setValue(0);
     bar_->setFormat(description + QStringLiteral("…"));
+    sinceStart_.start();
     cancel_->setEnabled(true);
     if (isHidden() && !showDelay_.isActive()) showDelay_.start();
 }
 
 void JobProgressWidget::setProgress(double fraction, const QString& message) {
     bar_->setValue(static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * 1000)));
-    bar_->setFormat(message);
+    bar_->setFormat(progressText(message, fraction, sinceStart_.isValid() ? sinceStart_.elapsed() / 1000.0 : 0.0));
+}
+
+QString JobProgressWidget::text() const { return bar_->format(); }
+
+QString JobProgressWidget::progressText(const QString& message, double fraction, double elapsedSeconds) {
+    const double left = secondsLeft(fraction, elapsedSeconds);
+    if (left < 0) return message;
+    return tr("%1 · about %2 left").arg(message, QString::fromStdString(clockText(left)));
 }
 
 void JobProgressWidget::finish() {

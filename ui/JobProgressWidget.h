@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QTimer>
 #include <QWidget>
 
@@ -8,9 +9,9 @@ class QPushButton;
 
 namespace latentlens::ui {
 
-// The status-bar part that follows the running job: a progress bar with the job's step message and
-// a Cancel button. Appears only for jobs that last longer than a moment, so quick timestep changes
-// do not flicker it.
+// The status-bar part that follows the running job: a progress bar with the job's step message,
+// the time left once it can be estimated, and a Cancel button. Appears only for jobs that last
+// longer than a moment, so quick timestep changes do not flicker it.
 class JobProgressWidget : public QWidget {
     Q_OBJECT
 public:
@@ -21,6 +22,9 @@ public:
     void start(const QString& description);
     void setProgress(double fraction, const QString& message);
     void finish();  // hides it: the worker is idle
+    QString text() const;  // what the bar says
+    // The bar's text: the message, and "· about 1:05 left" once an estimate is possible.
+    static QString progressText(const QString& message, double fraction, double elapsedSeconds);
 
 signals:
     void cancelRequested();
@@ -29,6 +33,7 @@ private:
     QProgressBar* bar_;
     QPushButton* cancel_;
     QTimer showDelay_;
+    QElapsedTimer sinceStart_;
 };
 
 }  // namespace latentlens::ui

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "core/Text.h"
+
 namespace latentlens::cli {
 namespace {
 
@@ -22,17 +24,6 @@ std::atomic<bool>* interruptFlag = nullptr;
 extern "C" void onInterrupt(int) {
     if (interruptFlag) interruptFlag->store(true);
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl+C ends the process at once
-}
-
-std::string clockText(double seconds) {
-    const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
-    char text[32];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
-    }
-    return text;
 }
 
 }  // namespace
@@ -84,8 +75,8 @@ std::string TerminalProgress::format(const std::string& message, double fraction
     const double seconds = elapsed.count();
     if (fraction >= 1.0) {
         text += "  done in " + clockText(seconds);
-    } else if (fraction >= 0.02 && seconds >= 1.0) {
-        text += "  ETA " + clockText(seconds / fraction * (1.0 - fraction));
+    } else if (secondsLeft(fraction, seconds) >= 0) {
+        text += "  ETA " + clockText(secondsLeft(fraction, seconds));
     } else {
         text += "  " + clockText(seconds);
     }

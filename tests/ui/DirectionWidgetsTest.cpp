@@ -9,6 +9,7 @@
 
 #include "UiTestRegistry.h"
 #include "ui/DetentSlider.h"
+#include "ui/JobProgressWidget.h"
 #include "ui/DirectionCard.h"
 #include "ui/DirectionSet.h"
 #include "ui/DirectionSlider.h"
@@ -47,6 +48,19 @@ std::shared_ptr<const DirectionSet> threeDirections() {
 class DirectionWidgetsTest : public QObject {
     Q_OBJECT
 private slots:
+    // The status bar's job text says how long is left once 2 % is done and a second has passed,
+    // at the rate so far.
+    void jobProgressSaysTheTimeLeft() {
+        using latentlens::ui::JobProgressWidget;
+        QCOMPARE(JobProgressWidget::progressText(QStringLiteral("Directions"), 0.01, 30.0), QStringLiteral("Directions"));
+        QCOMPARE(JobProgressWidget::progressText(QStringLiteral("Directions"), 0.5, 0.5), QStringLiteral("Directions"));
+        QCOMPARE(JobProgressWidget::progressText(QStringLiteral("Directions"), 0.25, 20.0),
+                 QStringLiteral("Directions · about 1:00 left"));
+        QCOMPARE(JobProgressWidget::progressText(QStringLiteral("Seed 1"), 0.1, 400.0),
+                 QStringLiteral("Seed 1 · about 1:00:00 left"));
+        QCOMPARE(JobProgressWidget::progressText(QStringLiteral("Done"), 1.0, 400.0), QStringLiteral("Done"));
+    }
+
     void detentSnapsToZeroOnlyWhileDragging() {
         DetentSlider slider;
         slider.setRange(-500, 500);
