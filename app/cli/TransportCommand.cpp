@@ -18,7 +18,7 @@
 namespace latentlens::cli {
 
 void addTransportCommand(CLI::App& app) {
-    struct Options : CommonOptions {
+    struct Options : CommonOptions, EditPromptOptions {
         std::string from;
         int64_t toSeed = 1;
         int64_t direction = 0;
@@ -34,20 +34,27 @@ void addTransportCommand(CLI::App& app) {
     command->add_option("--steps", options->steps, "DDIM steps of a full trajectory")->capture_default_str();
     command->add_option("--alpha", options->alpha, "strength of the preview edits at B (−α, 0, +α)")->capture_default_str();
     command->add_option("--out", options->out, "output folder: direction.npy, xt.npy, transport.json, edit.png, basis/")->required();
-    options->addTo(*command);
+    // Text-conditioned models: B is sampled (and its previews denoised) under --prompt with its
+    // guidance; J at B is taken under the prompt A's basis was found under (--edit-prompt, default
+    // --prompt), which must be that basis's prompt.
+    options->EditPromptOptions::addTo(*command);
+    options->CommonOptions::addTo(*command);
     command->callback([options] {
         auto model = options->loadModel();
         auto source = readBasis(options->from);
         checkBasisFits(source, *model, source.timestep);
-        DdimSampler sampler(*model, options->steps);
+        const auto sampling = options->PromptOptions::conditioning(*model);
+        const auto jacobianPrompt = options->editConditioning(*model, source, options->from);
+        DdimSampler sampler(*model, options->steps, std::nullopt, sampling);
         auto xB = sampler.descend(sampler.noise(static_cast<uint64_t>(options->toSeed), 1), sampler.startTimestep(),
-                                  source.timestep).result;
+                                  source.timestep, false, loggingProgress())
+                      .result;
         // B's own basis in the same space as A's (a masked basis: under the same mask).
         const auto space = DirectionSpace::of(source);
         BasisOptions basisOptions;
         basisOptions.k = source.k;
-        auto basisB = findBasis(*model, xB, source.timestep, space, Conditioning::none(), basisOptions, loggingProgress());
-        const auto jacobianB = jacobianOf(*model, xB, source.timestep, space, Conditioning::none());
+        auto basisB = findBasis(*model, xB, source.timestep, space, jacobianPrompt, basisOptions, loggingProgress());
+        const auto jacobianB = jacobianOf(*model, xB, source.timestep, space, jacobianPrompt);
         auto moved = transportDirection(source, options->direction, *jacobianB, &basisB);
 
         const std::filesystem::path out(options->out);
@@ -68,7 +75,7 @@ void addTransportCommand(CLI::App& app) {
         std::vector<torch::Tensor> frames;
         for (double alpha : {-options->alpha, 0.0, options->alpha}) {
             auto edited = shiftAlongDirections(xB, single, {0}, {alpha});
-            frames.push_back(sampler.denoise(edited, source.timestep).result[0].cpu());
+            frames.push_back(decodeLatents(*model, sampler.denoise(edited, source.timestep).result)[0].cpu());
         }
         writeStrip(out / "edit.png", frames, 4);
         std::printf("transported v%lld from %s to seed %lld at t=%lld: nearest own direction of B is v%lld (|cos| %.3f)\n",

@@ -195,6 +195,31 @@ TEST(StableDiffusionCliEdit, EditAndTraverseUseThePromptTheBasisWasFoundUnder) {
     EXPECT_FALSE(fs::exists(dir / "x.npy"));
 }
 
+// transport on SD: B is sampled under the prompt, B's basis found under the prompt A's basis was
+// found under (its conditioning id), the previews are decoded images; another prompt is refused.
+TEST(StableDiffusionCliEdit, TransportUsesThePromptTheBasisWasFoundUnder) {
+    const auto model = fixtureDir("sd1-tiny").string();
+    test::TempDir dir;
+    const auto basis = (dir / "b").string();
+    ASSERT_EQ(runCli("basis --model " + model + " --seed 1 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
+                     basis)
+                  .exitCode,
+              0);
+    auto result = runCli("transport --model " + model + " --from " + basis + " --to-seed 2 --dir 0 --steps 10 --prompt " +
+                         "\"a photo of a cat\" --guidance 3 --out " + (dir / "moved").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_EQ(test::readJson(dir / "moved" / "basis" / "basis.json").at("conditioning"),
+              test::readJson(dir / "b" / "basis.json").at("conditioning"));
+    EXPECT_EQ(readNpy(dir / "moved" / "direction.npy").sizes().vec(), (std::vector<int64_t>{4, 16, 16}));
+    EXPECT_TRUE(fs::exists(dir / "moved" / "edit.png"));  // −α, 0, +α of B, VAE-decoded
+    expectCleanError(runCli("transport --model " + model + " --from " + basis + " --to-seed 2 --steps 10 --prompt \"a dog\" "
+                            "--out " + (dir / "x").string()),
+                     "found under another prompt");
+    EXPECT_FALSE(fs::exists(dir / "x"));
+    expectCleanError(runCli("transport --from " + basis + " --to-seed 2 --prompt cat --out " + (dir / "y").string()),
+                     "another shape");
+}
+
 TEST(StableDiffusionCliSample, PromptAndSizeMakeImages) {
     test::TempDir dir;
     const auto model = fixtureDir("sd1-tiny").string();
