@@ -29,6 +29,12 @@ void writeBasis(const fs::path& folder, const PullbackBasis& basis) {
     json["format"] = "latentlens-basis-1";
     json["model"] = basis.modelName;
     json["conditioning"] = basis.conditioning;
+    if (!basis.conditioning.empty()) {
+        json["prompts"] = {{"jacobian", basis.jacobianPrompt},
+                           {"sampling", basis.samplingPrompt},
+                           {"negative", basis.negativePrompt},
+                           {"guidance", basis.guidance}};
+    }
     json["kind"] = basis.kind;
     json["block"] = basis.block;
     if (basis.kind == PullbackBasis::kPosteriorMean) {
@@ -71,6 +77,13 @@ PullbackBasis readBasis(const fs::path& folder) {
         basis.modelName = json.at("model").get<std::string>();
         basis.conditioning = json.value("conditioning", std::string());  // absent before prompts existed
         basis.kind = json.value("kind", std::string(PullbackBasis::kPullback));  // absent before masked bases
+        if (json.contains("prompts")) {
+            const auto& prompts = json.at("prompts");
+            basis.jacobianPrompt = prompts.at("jacobian").get<std::string>();
+            basis.samplingPrompt = prompts.at("sampling").get<std::string>();
+            basis.negativePrompt = prompts.at("negative").get<std::string>();
+            basis.guidance = prompts.at("guidance").get<double>();
+        }
         basis.block = json.at("block").get<std::string>();
         basis.nullRank = json.value("null_rank", int64_t(0));
         basis.outsideSigma = json.value("outside_sigma", std::vector<double>{});

@@ -64,6 +64,15 @@ void setPrompt(LatentState& state, const DiffusionPipeline& model, const PromptS
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
+// A basis found at `state` records its prompts as text (basis.json "prompts").
+void recordPrompts(PullbackBasis& basis, const LatentState& state) {
+    if (state.jacobian.isUnconditional()) return;
+    basis.jacobianPrompt = state.prompt;
+    basis.samplingPrompt = state.prompt;
+    basis.negativePrompt = state.negativePrompt;
+    basis.guidance = state.guidance;
+}
+
 // What a generated image is called on the canvas: "seed 3", with its prompt when it has one.
 QString seedSource(quint64 seed, const LatentState& state) {
     if (state.prompt.empty()) return QObject::tr("seed %1").arg(seed);
@@ -384,6 +393,7 @@ quint64 ModelWorker::findDirections(const ViewState& view, const DirectionReques
         options.maxProducts = request.maxProducts;
         auto basis = std::make_shared<PullbackBasis>(findBasis(model, state.latent, state.timestep, space, state.jacobian,
                                                                options, progressFor(job, tr("Directions: "), 0.0, 0.9)));
+        recordPrompts(*basis, state);
         basis->modelName = model.name();
         emit progress(job, 0.9, tr("Rendering the %1 cards…").arg(request.k));
         auto result = view;
@@ -415,6 +425,7 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
                                       options, progressFor(job, tr("Directions: "), 0.0, 0.7));
         const auto match = matchDirections(before.v, solved.v);
         auto basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, match));
+        recordPrompts(*basis, state);
         basis->modelName = model.name();
         emit progress(job, 0.7, tr("Rendering the %1 cards…").arg(basis->k));
         auto set = directionSetOf(model, state, basis, progressFor(job, tr("Cards: "), 0.7, 0.85));

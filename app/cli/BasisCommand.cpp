@@ -128,6 +128,14 @@ void addBasisCommand(CLI::App& app) {
             basisOptions.start = previous.v;
         }
         auto basis = findBasis(*model, x, options->t, space, jacobianPrompt, basisOptions, loggingProgress());
+        if (model->textEncoder()) {
+            basis.jacobianPrompt = options->editPrompt.value_or(options->prompt);
+            basis.samplingPrompt = options->prompt;
+            // An inverted image's x_t came from the prompt alone, without guidance.
+            const bool inverted = !options->image.empty();
+            basis.negativePrompt = inverted ? std::string() : options->negativePrompt;
+            basis.guidance = inverted ? 1.0 : sampling.guidanceScale;
+        }
         writeBasis(options->out, basis);
         writeDirectionSheet(std::filesystem::path(options->out) / "directions.png", basis.v, basis.sigma);
         std::printf("%s basis, k=%lld at t=%lld (%s): %lld Jacobian products in %d iterations, %.3f s, worst residual %.2e%s\n",

@@ -216,6 +216,17 @@ void EditPromptOptions::addTo(CLI::App& command) {
                        "uses (default: --prompt)");
 }
 
+void EditPromptOptions::defaultsFrom(const PullbackBasis& basis, const std::string& basisDir) {
+    if (basis.conditioning.empty() || !prompt.empty() || !negativePrompt.empty() || guidance || editPrompt) return;
+    prompt = basis.samplingPrompt;
+    negativePrompt = basis.negativePrompt;
+    guidance = basis.guidance;
+    if (basis.jacobianPrompt != basis.samplingPrompt) editPrompt = basis.jacobianPrompt;
+    spdlog::info("{}: using the basis's prompt \"{}\" (negative \"{}\", guidance {}){}", basisDir, prompt,
+                 negativePrompt, *guidance,
+                 editPrompt ? " and its edit prompt \"" + *editPrompt + "\"" : std::string());
+}
+
 Conditioning EditPromptOptions::editConditioning(const DiffusionPipeline& model, const PullbackBasis& basis,
                                                  const std::string& basisDir) const {
     if (!model.textEncoder()) {

@@ -51,6 +51,9 @@ struct EditPromptOptions : PromptOptions {
     std::optional<std::string> editPrompt;
 
     void addTo(CLI::App& command);
+    // With none of --prompt, --negative-prompt, --guidance and --edit-prompt given, the prompts the
+    // basis recorded (basis.json "prompts"): the same picture without retyping them. Says so.
+    void defaultsFrom(const PullbackBasis& basis, const std::string& basisDir);
     // The conditioning of the guidance ε calls: Error when the basis (read from basisDir) was found
     // under another prompt, naming the folder; Conditioning::none() for unconditional models.
     Conditioning editConditioning(const DiffusionPipeline& model, const PullbackBasis& basis,

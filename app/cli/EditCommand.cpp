@@ -66,8 +66,9 @@ void addEditCommand(CLI::App& app) {
     options->CommonOptions::addTo(*command);
     command->callback([options, gamma, iterations] {
         auto model = options->loadModel();
-        const auto sampling = options->PromptOptions::conditioning(*model);
         auto basis = readBasis(options->basis);
+        options->defaultsFrom(basis, options->basis);
+        const auto sampling = options->PromptOptions::conditioning(*model);
         GuidanceOptions guidance;
         guidance.conditioning = options->editConditioning(*model, basis, options->basis);
         if (options->gamma > 0) guidance.gamma = options->gamma;

@@ -43,6 +43,7 @@ void addTransportCommand(CLI::App& app) {
         auto model = options->loadModel();
         auto source = readBasis(options->from);
         checkBasisFits(source, *model, source.timestep);
+        options->defaultsFrom(source, options->from);
         const auto sampling = options->PromptOptions::conditioning(*model);
         const auto jacobianPrompt = options->editConditioning(*model, source, options->from);
         DdimSampler sampler(*model, options->steps, std::nullopt, sampling);

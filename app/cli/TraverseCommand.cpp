@@ -56,8 +56,9 @@ void addTraverseCommand(CLI::App& app) {
     command->callback([options] {
         const auto [from, to] = parseRange(options->range);
         auto model = options->loadModel();
-        const auto sampling = options->PromptOptions::conditioning(*model);
         auto basis = readBasis(options->basis);
+        options->defaultsFrom(basis, options->basis);
+        const auto sampling = options->PromptOptions::conditioning(*model);
         DdimSampler sampler(*model, options->steps, std::nullopt, sampling);
         GuidanceOptions guidance;
         guidance.conditioning = options->editConditioning(*model, basis, options->basis);

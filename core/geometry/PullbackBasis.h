@@ -32,6 +32,13 @@ struct PullbackBasis {
 
     std::string modelName;
     std::string conditioning;  // Conditioning::id of the prompt it was found under ("" unconditional)
+    // Text-conditioned models, as text: J was taken under jacobianPrompt (whose id is
+    // `conditioning`); x_t came from sampling under samplingPrompt against negativePrompt at
+    // `guidance`. Empty (and 1) for unconditional models and bases that did not record them.
+    std::string jacobianPrompt;
+    std::string samplingPrompt;
+    std::string negativePrompt;
+    double guidance = 1.0;
     std::string kind = kPullback;  // kPullback or kPosteriorMean
     std::string block = "mid";     // pullback: the block h is read at; posterior mean: "x0"
     torch::Tensor mask;            // posterior mean: (H, W) float64 soft mask on the image grid, 1 = edit; undefined: none

@@ -193,6 +193,22 @@ TEST(StableDiffusionCliEdit, EditAndTraverseUseThePromptTheBasisWasFoundUnder) {
                             (dir / "x.npy").string()),
                      "found under another prompt");
     EXPECT_FALSE(fs::exists(dir / "x.npy"));
+
+    // Without prompt flags, edit uses the prompts basis.json recorded: "a photo of a cat" at the
+    // default guidance 7.5, as the basis's x_t was sampled.
+    const auto prompts = test::readJson(dir / "b" / "basis.json").at("prompts");
+    EXPECT_EQ(prompts.at("sampling"), "a photo of a cat");
+    EXPECT_EQ(prompts.at("jacobian"), "a photo of a cat");
+    EXPECT_EQ(prompts.at("guidance"), 7.5);
+    result = runCli("edit --model " + model + " --basis " + basis + " --dir 0 --alpha 0 --steps 10 --out " +
+                    (dir / "recorded.npy").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_NE(result.output.find("using the basis's prompt \"a photo of a cat\""), std::string::npos) << result.output;
+    ASSERT_EQ(runCli("denoise --model " + model + " --in " + basis + "/xt.npy --t 500 --prompt \"a photo of a cat\" "
+                     "--steps 10 --out " + (dir / "guided.npy").string())
+                  .exitCode,
+              0);
+    EXPECT_LE(relativeError(readNpy(dir / "recorded.npy"), readNpy(dir / "guided.npy")), 1e-6);
 }
 
 // transport on SD: B is sampled under the prompt, B's basis found under the prompt A's basis was

@@ -97,6 +97,25 @@ TEST(BasisFile, MaskedBasisKeepsItsKindMaskAndNullRank) {
     test::expectError(dir / "b" / "basis.json", "unknown basis kind", [&] { readBasis(dir / "b"); });
 }
 
+TEST(BasisFile, RecordsThePromptsAsText) {
+    test::TempDir dir;
+    auto basis = sampleBasis();
+    basis.conditioning = "0123456789abcdef";
+    basis.jacobianPrompt = "a photo of a dog";
+    basis.samplingPrompt = "a photo of a cat";
+    basis.negativePrompt = "blurry";
+    basis.guidance = 5.5;
+    writeBasis(dir / "b", basis);
+    const auto back = readBasis(dir / "b");
+    EXPECT_EQ(back.jacobianPrompt, "a photo of a dog");
+    EXPECT_EQ(back.samplingPrompt, "a photo of a cat");
+    EXPECT_EQ(back.negativePrompt, "blurry");
+    EXPECT_EQ(back.guidance, 5.5);
+    // Unconditional bases have none.
+    writeBasis(dir / "u", sampleBasis());
+    EXPECT_FALSE(test::readJson(dir / "u" / "basis.json").contains("prompts"));
+}
+
 TEST(BasisFile, RecordsTheConditioningId) {
     test::TempDir dir;
     auto basis = sampleBasis();

@@ -85,6 +85,8 @@ private slots:
         QCOMPARE(found.count(), 3);
         QCOMPARE(found.basis->conditioning, pipeline_->condition(kPrompt).id);  // J under the prompt, no guidance
         QCOMPARE(found.basis->v.size(1), int64_t(4));                          // directions in z_t
+        QCOMPARE(found.basis->samplingPrompt, std::string(kPrompt));  // recorded as text in basis.json
+        QCOMPARE(found.basis->guidance, 7.5);
         QCOMPARE(window_->directionsPanel()->cards().size(), 3);
 
         // Dragging: the prediction x̂0 drawn through the cheap latent → RGB map the window fit to
