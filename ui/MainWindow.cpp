@@ -251,7 +251,8 @@ void MainWindow::createActions() {
         return action;
     };
     openModelAction_ = make(QStringLiteral("actionOpenModel"), tr("Open &model folder…"),
-                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), tr("Load a diffusers UNet2DModel folder"));
+                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                            tr("Load a diffusers UNet2DModel folder or a Stable Diffusion pipeline folder"));
     openImageAction_ = make(QStringLiteral("actionOpenImage"), tr("&Open image…"), QKeySequence(Qt::CTRL | Qt::Key_O),
                             tr("Fit an image file to the model and invert it to t"));
     exportAction_ = make(QStringLiteral("actionExport"), tr("&Image PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E),
