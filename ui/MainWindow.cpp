@@ -39,6 +39,7 @@
 #include "ui/JobProgressWidget.h"
 #include "ui/EditMask.h"
 #include "ui/MaskPanel.h"
+#include "ui/RecentModelsMenu.h"
 #include "ui/LatentState.h"
 #include "ui/ModelWorker.h"
 #include "ui/SliderStack.h"
@@ -351,6 +352,9 @@ void MainWindow::createActions() {
 void MainWindow::createMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(openModelAction_);
+    recentModels_ = new RecentModelsMenu(this);
+    connect(recentModels_, &RecentModelsMenu::modelChosen, this, &MainWindow::openModelFolder);
+    file->addMenu(recentModels_);
     file->addAction(openImageAction_);
     file->addSeparator();
     file->addAction(openSessionAction_);
@@ -738,6 +742,7 @@ void MainWindow::showModel(const ModelInfo& info) {
 void MainWindow::onModelLoaded(quint64 job, const ModelInfo& info) {
     if (!jobs_.isCurrent(job)) return;  // a newer model request follows
     showModel(info);
+    recentModels_->add(info.folder);
     canvas_->setPlaceholderText(tr("Generating…"));
     setStatus(tr("Loaded model %1").arg(info.name));
     emit modelChanged(info);
@@ -861,7 +866,10 @@ void MainWindow::onEditReady(quint64 job, const ViewState& state, double seconds
 void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewState& state, double seconds,
                                  const QImage& mask) {
     if (!jobs_.isCurrent(job)) return;
-    if (!info.isNull()) showModel(info);
+    if (!info.isNull()) {
+        showModel(info);
+        recentModels_->add(info.folder);
+    }
     if (state.latents) {
         sourcePanel_->setSteps(static_cast<int>(state.latents->steps));
         sourcePanel_->setEta(state.latents->eta);

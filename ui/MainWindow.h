@@ -26,6 +26,7 @@ class DirectionsPanel;
 class ImageCanvas;
 class JobProgressWidget;
 class MaskPanel;
+class RecentModelsMenu;
 class SliderStack;
 class ModelWorker;
 class SourcePanel;
@@ -198,6 +199,7 @@ private:
     JobProgressWidget* jobProgress_ = nullptr;
     DirectionsPanel* directionsPanel_ = nullptr;
     MaskPanel* maskPanel_ = nullptr;
+    RecentModelsMenu* recentModels_ = nullptr;
     QDockWidget* directionsDock_ = nullptr;
     SliderStack* sliderStack_ = nullptr;
     QLabel* statusLabel_ = nullptr;

@@ -26,6 +26,7 @@
 #include "ui/LatentState.h"
 #include "ui/MainWindow.h"
 #include "ui/ModelWorker.h"
+#include "ui/RecentModelsMenu.h"
 #include "ui/TensorImage.h"
 
 using latentlens::ui::DirectionRequest;
@@ -130,6 +131,32 @@ private slots:
         QVERIFY(!window_->viewState().directions);
         findDirections(3);
         QCOMPARE(window_->viewState().directions->count(), 3);
+    }
+
+    // File › Open recent model lists the built-in model first and the SD folder just opened; choosing
+    // them switches back and forth (the prompt box follows the model).
+    void recentModelsSwitchBetweenPixelAndStableDiffusion() {
+        auto* menu = window_->findChild<latentlens::ui::RecentModelsMenu*>(QStringLiteral("recentModelsMenu"));
+        QVERIFY(menu);
+        const QString sd = QFileInfo(kFolder).canonicalFilePath();
+        QVERIFY(menu->recentFolders().contains(sd));
+        const auto actions = menu->actions();
+        QVERIFY(!actions.isEmpty());
+        QVERIFY2(actions.first()->text().contains(QStringLiteral("built in")), qPrintable(actions.first()->text()));
+        actions.first()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window_->modelInfo().name == QStringLiteral("fmnist32") &&
+                                     latentlens::ui::test::showsIdleImage(*window_),
+                                 kTimeoutMs);
+        QVERIFY(promptBox()->isHidden());
+        QAction* again = nullptr;
+        for (QAction* action : menu->actions()) {
+            if (action->data().toString() == sd) again = action;
+        }
+        QVERIFY(again);
+        again->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window_->modelInfo().takesPrompt && latentlens::ui::test::showsIdleImage(*window_),
+                                 kTimeoutMs);
+        QVERIFY(!promptBox()->isHidden());
     }
 
     void sessionKeepsThePromptAndReopensTheSamePicture() {
