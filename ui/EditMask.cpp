@@ -22,40 +22,33 @@ void EditMask::resize(const QSize& size) {
         image_.fill(0);
     }
     stroking_ = false;
-    emit changed();
+    measure();
 }
 
 void EditMask::setImage(const QImage& image) {
     image_ = image.isNull() ? QImage() : image.convertToFormat(QImage::Format_Grayscale8);
     stroking_ = false;
-    emit changed();
+    measure();
 }
 
-bool EditMask::isEmpty() const {
-    for (int y = 0; y < image_.height(); ++y) {
-        const uchar* row = image_.constScanLine(y);
-        if (std::any_of(row, row + image_.width(), [](uchar v) { return v >= kFaint; })) return false;
-    }
-    return true;
-}
+bool EditMask::isEmpty() const { return image_.isNull() || brightest_ < kFaint; }
 
-bool EditMask::isFull() const {
-    if (image_.isNull()) return false;
-    for (int y = 0; y < image_.height(); ++y) {
-        const uchar* row = image_.constScanLine(y);
-        if (std::any_of(row, row + image_.width(), [](uchar v) { return v <= 255 - kFaint; })) return false;
-    }
-    return true;
-}
+bool EditMask::isFull() const { return !image_.isNull() && darkest_ > 255 - kFaint; }
 
-double EditMask::coverage() const {
-    if (image_.isNull()) return 0.0;
+void EditMask::measure() {
+    darkest_ = 255;
+    brightest_ = 0;
     double sum = 0;
     for (int y = 0; y < image_.height(); ++y) {
         const uchar* row = image_.constScanLine(y);
-        for (int x = 0; x < image_.width(); ++x) sum += row[x];
+        for (int x = 0; x < image_.width(); ++x) {
+            darkest_ = std::min<int>(darkest_, row[x]);
+            brightest_ = std::max<int>(brightest_, row[x]);
+            sum += row[x];
+        }
     }
-    return sum / (255.0 * image_.width() * image_.height());
+    coverage_ = image_.isNull() ? 0.0 : sum / (255.0 * image_.width() * image_.height());
+    emit changed();
 }
 
 void EditMask::setBrushRadius(double radius) { radius_ = std::max(0.5, radius); }
@@ -88,7 +81,7 @@ void EditMask::beginStroke(const QPointF& point, bool erase) {
     erasing_ = erase;
     last_ = point;
     stamp(point);
-    emit changed();
+    measure();
 }
 
 void EditMask::continueStroke(const QPointF& point) {
@@ -100,7 +93,7 @@ void EditMask::continueStroke(const QPointF& point) {
     const int dabs = std::max(1, static_cast<int>(std::ceil(length / spacing)));
     for (int i = 1; i <= dabs; ++i) stamp(last_ + delta * (static_cast<double>(i) / dabs));
     last_ = point;
-    emit changed();
+    measure();
 }
 
 QImage EditMask::endStroke() {
@@ -112,13 +105,13 @@ QImage EditMask::endStroke() {
 void EditMask::invert() {
     if (image_.isNull()) return;
     image_.invertPixels();
-    emit changed();
+    measure();
 }
 
 void EditMask::clear() {
     if (image_.isNull()) return;
     image_.fill(0);
-    emit changed();
+    measure();
 }
 
 QImage EditMask::overlay(const QColor& color) const {

@@ -27,7 +27,7 @@ public:
     bool isFull() const;
     bool isPartial() const { return !image_.isNull() && !isEmpty() && !isFull(); }
     // The mean value in [0, 1]: how much of the image is painted.
-    double coverage() const;
+    double coverage() const { return coverage_; }
 
     // The brush: radius in image pixels (≥ 0.5) and softness in [0, 1], the fraction of the radius
     // over which a dab fades out (0: a hard edge).
@@ -54,6 +54,8 @@ signals:
 
 private:
     void stamp(const QPointF& centre);
+    // After every change: the painted range and coverage (one pass), then changed().
+    void measure();
 
     QImage image_;
     double radius_ = 4.0;
@@ -62,6 +64,9 @@ private:
     bool erasing_ = false;
     QPointF last_;
     QImage strokeStart_;
+    int darkest_ = 0;
+    int brightest_ = 0;
+    double coverage_ = 0.0;
 };
 
 }  // namespace latentlens::ui

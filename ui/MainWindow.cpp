@@ -491,15 +491,13 @@ void MainWindow::findDirections(int k) {
 
 void MainWindow::findDirectionsInMask(int k) {
     if (current_.isNull()) return;
-    const auto& mask = maskPanel_->mask();
-    if (!mask.isPartial()) {
-        setStatus(mask.isFull() ? tr("The mask covers the whole image: erase what should stay as it is")
-                                : tr("Paint a mask first (M): the region the edit should change"));
+    if (const QString problem = maskPanel_->problem(); !problem.isEmpty()) {
+        setStatus(problem);
         return;
     }
     auto request = directionsPanel_->request();
     if (k > 0) request.k = k;
-    request.mask = mask.image();
+    request.mask = maskPanel_->mask().image();
     request.nullRank = maskPanel_->nullRank();
     findDirectionsWith(request);
 }
@@ -884,10 +882,8 @@ void MainWindow::onSessionOpened(quint64 job, const ModelInfo& info, const ViewS
         undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::NewImage, tr("Open session"), current_, state,
                                               [this](const ViewState& view) { applyViewState(view); }));
     }
-    if (!state.isNull()) {
-        maskPanel_->setImageSize(state.image.size());
-        maskPanel_->setMaskImage(mask, tr("The session's mask"));
-    }
+    // applyViewState (directly or through the undo command) has sized the mask to the image.
+    if (!state.isNull()) maskPanel_->setMaskImage(mask, tr("The session's mask"));
     if (!info.isNull()) emit modelChanged(info);
     setStatus(tr("Opened the session (%1) in %2").arg(state.source, secondsText(seconds)));
 }

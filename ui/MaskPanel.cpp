@@ -137,8 +137,8 @@ MaskPanel::MaskPanel(ImageCanvas& canvas, QUndoStack& undoStack, QWidget* parent
         undoStack_.push(new MaskCommand(*mask_, tr("Clear the mask"), before, mask_->image()));
     });
     connect(&canvas_, &ImageCanvas::paintStarted, this, [this](const QPointF& point, bool rightButton) {
-        mask_->beginStroke(point, rightButton != erase_->isChecked());
         erasing_ = rightButton != erase_->isChecked();
+        mask_->beginStroke(point, erasing_);
     });
     connect(&canvas_, &ImageCanvas::paintMoved, mask_, &EditMask::continueStroke);
     connect(&canvas_, &ImageCanvas::paintFinished, this, &MaskPanel::finishStroke);
@@ -179,6 +179,12 @@ void MaskPanel::setFindEnabled(bool enabled) {
 
 bool MaskPanel::canFind() const { return findEnabled_ && mask_->isPartial(); }
 
+QString MaskPanel::problem() const {
+    if (mask_->isFull()) return tr("The mask covers the whole image: erase (right button) what should stay as it is.");
+    if (mask_->isEmpty()) return tr("Paint a mask first (M): the region the edit should change.");
+    return {};
+}
+
 void MaskPanel::updateState() {
     canvas_.setMaskOverlay(show_->isChecked() ? mask_->overlay() : QImage());
     const bool haveMask = !mask_->image().isNull();
@@ -186,11 +192,10 @@ void MaskPanel::updateState() {
     find_->setEnabled(canFind());
     if (!haveMask) {
         state_->setText(tr("Open or generate an image to paint a mask."));
-    } else if (mask_->isEmpty()) {
-        state_->setText(paint_->isChecked() ? tr("Paint on the image where the edit should act.")
-                                            : tr("No mask: press Paint (M) and paint where the edit should act."));
-    } else if (mask_->isFull()) {
-        state_->setText(tr("The mask covers the whole image: erase (right button) what should stay as it is."));
+    } else if (mask_->isEmpty() && paint_->isChecked()) {
+        state_->setText(tr("Paint on the image where the edit should act."));
+    } else if (!problem().isEmpty()) {
+        state_->setText(problem());
     } else {
         state_->setText(tr("The mask covers %1% of the image.").arg(mask_->coverage() * 100.0, 0, 'f', 1));
     }

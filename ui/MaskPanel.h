@@ -35,6 +35,8 @@ public:
     void setFindEnabled(bool enabled);
     // The mask is painted somewhere but not everywhere, and "Find in the mask" may run.
     bool canFind() const;
+    // Why the mask cannot be used for a local edit (empty or full), for messages; empty if it can.
+    QString problem() const;
     // Paint, erase, brush size, invert, clear and show: for the window's menu and shortcuts.
     QList<QAction*> maskActions() const;
     QAction* paintAction() const { return paint_; }

@@ -48,11 +48,9 @@ std::shared_ptr<DiffusionPipeline> windowModel(const QString& folder) { return M
 // alone; unconditional models take no prompt.
 void setPrompt(LatentState& state, const DiffusionPipeline& model, const PromptSettings& settings, bool forInversion) {
     if (!model.textEncoder()) {
-        if (!settings.prompt.isEmpty() || !settings.negativePrompt.isEmpty()) {
-            throw Error("model " + model.name() + " takes no prompt");
-        }
-        state.sampling = Conditioning::none();
-        state.jacobian = Conditioning::none();
+        // The panel's guidance means nothing here; condition() refuses a prompt, naming the model.
+        state.sampling = model.condition(settings.prompt.toStdString(), settings.negativePrompt.toStdString());
+        state.jacobian = state.sampling;
         return;
     }
     state.prompt = settings.prompt.toStdString();
@@ -146,7 +144,7 @@ ModelInfo ModelWorker::infoOf(const DiffusionPipeline& model, const QString& fol
     info.precision = fromStd(dtypeName(model.dtype()) + " on " + model.device().str());
     info.description = fromStd(model.describe());
     info.takesPrompt = model.textEncoder() != nullptr;
-    info.latentPreview = model.codec().downsamplingFactor() > 1 && model.imageShape()[0] == 3;
+    info.latentPreview = LatentRgbPreview::suits(model);
     return info;
 }
 
@@ -297,7 +295,7 @@ ViewState ModelWorker::edited(const DiffusionPipeline& model, const ViewState& v
 
 std::shared_ptr<const LatentRgbPreview> ModelWorker::latentPreviewFor(const DiffusionPipeline& model,
                                                                     const Progress& progress) {
-    if (model.codec().downsamplingFactor() <= 1 || model.imageShape()[0] != 3) return nullptr;
+    if (!LatentRgbPreview::suits(model)) return nullptr;
     const QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/latent-previews");
     return std::make_shared<const LatentRgbPreview>(LatentRgbPreview::forPipeline(model, toPath(cache), progress));
 }

@@ -75,8 +75,8 @@ std::string TerminalProgress::format(const std::string& message, double fraction
     const double seconds = elapsed.count();
     if (fraction >= 1.0) {
         text += "  done in " + clockText(seconds);
-    } else if (secondsLeft(fraction, seconds) >= 0) {
-        text += "  ETA " + clockText(secondsLeft(fraction, seconds));
+    } else if (const double left = secondsLeft(fraction, seconds); left >= 0) {
+        text += "  ETA " + clockText(left);
     } else {
         text += "  " + clockText(seconds);
     }

@@ -48,7 +48,15 @@ std::string fingerprintOf(const DiffusionPipeline& pipeline) {
     return hashText(text);
 }
 
+fs::path cacheFileFor(const fs::path& cacheFolder, const std::string& fingerprint) {
+    return cacheFolder / ("latent-rgb-" + fingerprint + ".json");
+}
+
 }  // namespace
+
+bool LatentRgbPreview::suits(const DiffusionPipeline& pipeline) {
+    return pipeline.codec().downsamplingFactor() > 1 && pipeline.imageShape()[0] == 3;
+}
 
 LatentRgbPreview LatentRgbPreview::fitPairs(const torch::Tensor& latents, const torch::Tensor& images) {
     if (latents.dim() != 4 || images.dim() != 4 || images.size(0) != latents.size(0) || images.size(1) != 3) {
@@ -93,13 +101,13 @@ LatentRgbPreview LatentRgbPreview::fit(const DiffusionPipeline& pipeline, int64_
 }
 
 fs::path LatentRgbPreview::cacheFile(const DiffusionPipeline& pipeline, const fs::path& cacheFolder) {
-    return cacheFolder / ("latent-rgb-" + fingerprintOf(pipeline) + ".json");
+    return cacheFileFor(cacheFolder, fingerprintOf(pipeline));
 }
 
 LatentRgbPreview LatentRgbPreview::forPipeline(const DiffusionPipeline& pipeline, const fs::path& cacheFolder,
                                                const Progress& progress) {
     const auto fingerprint = fingerprintOf(pipeline);
-    const auto file = cacheFolder / ("latent-rgb-" + fingerprint + ".json");
+    const auto file = cacheFileFor(cacheFolder, fingerprint);
     std::error_code ec;
     if (fs::exists(file, ec)) {
         std::ifstream in(file);

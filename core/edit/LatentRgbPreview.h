@@ -21,6 +21,8 @@ public:
     LatentRgbPreview() = default;
     static constexpr int64_t kFitSide = 16;  // fit() decodes latents of at most this many pixels a side
 
+    // Whether the pipeline has a latent space to preview: a codec that downsamples, decoding RGB.
+    static bool suits(const DiffusionPipeline& pipeline);
     // Decodes `count` seeded standard-normal latents of the pipeline's latent channels (at most
     // kFitSide pixels a side) and fits the map to the decoded images averaged over each latent
     // cell (fitPairs).

@@ -18,19 +18,21 @@ FeatureJacobian::FeatureJacobian(const DiffusionPipeline& model, const torch::Te
       denoiser_(model.denoiser()),
       block_(blockOf(model, block)) {}
 
+torch::Tensor FeatureJacobian::featuresAt(const torch::Tensor& x) const {
+    return denoiser_.features(x, timestep(), block_, conditioning());
+}
+
 torch::Tensor FeatureJacobian::features() const {
     torch::NoGradGuard noGrad;
-    return denoiser_.features(point(), timestep(), block_, conditioning()).reshape({-1}).to(torch::kFloat64);
+    return featuresAt(point()).reshape({-1}).to(torch::kFloat64);
 }
 
 torch::Tensor FeatureJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
-    return forwardProducts([this](const torch::Tensor& x) { return denoiser_.features(x, timestep(), block_, conditioning()); },
-                           V);
+    return forwardProducts([this](const torch::Tensor& x) { return featuresAt(x); }, V);
 }
 
 torch::Tensor FeatureJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
-    return reverseProducts([this](const torch::Tensor& x) { return denoiser_.features(x, timestep(), block_, conditioning()); },
-                           U);
+    return reverseProducts([this](const torch::Tensor& x) { return featuresAt(x); }, U);
 }
 
 }  // namespace latentlens

@@ -28,6 +28,7 @@ public:
     torch::Tensor features() const;
 
 private:
+    torch::Tensor featuresAt(const torch::Tensor& x) const;  // h of a batch of inputs
     torch::Tensor jvpChunk(const torch::Tensor& V, const Progress& progress) const override;
     torch::Tensor vjpChunk(const torch::Tensor& U, const Progress& progress) const override;
 

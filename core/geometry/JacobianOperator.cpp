@@ -68,28 +68,26 @@ torch::Tensor JacobianOperator::reverseProducts(const BatchFunction& f, const to
     return grads[0].reshape({k, inputDim_}).to(torch::kCPU, torch::kFloat64);
 }
 
+torch::Tensor JacobianOperator::inChunks(const torch::Tensor& rows, int64_t resultWidth, ChunkProduct product,
+                                         int64_t& count, const Progress& progress) const {
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < rows.size(0); start += chunkSize_) {
+        progress.throwIfCancelled();
+        auto chunk = rows.slice(0, start, std::min(start + chunkSize_, rows.size(0)));
+        parts.push_back((this->*product)(chunk, progress));
+        count += chunk.size(0);
+    }
+    return parts.empty() ? torch::zeros({0, resultWidth}, torch::kFloat64) : torch::cat(parts);
+}
+
 torch::Tensor JacobianOperator::jvp(const torch::Tensor& V, const Progress& progress) const {
     if (V.dim() != 2 || V.size(1) != inputDim_) throw Error("J·V needs V of shape (k, " + std::to_string(inputDim_) + ")");
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < V.size(0); start += chunkSize_) {
-        progress.throwIfCancelled();
-        auto chunk = V.slice(0, start, std::min(start + chunkSize_, V.size(0)));
-        parts.push_back(jvpChunk(chunk, progress));
-        jvpCount_ += chunk.size(0);
-    }
-    return parts.empty() ? torch::zeros({0, outputDim_}, torch::kFloat64) : torch::cat(parts);
+    return inChunks(V, outputDim_, &JacobianOperator::jvpChunk, jvpCount_, progress);
 }
 
 torch::Tensor JacobianOperator::vjp(const torch::Tensor& U, const Progress& progress) const {
     if (U.dim() != 2 || U.size(1) != outputDim_) throw Error("Jᵀ·U needs U of shape (k, " + std::to_string(outputDim_) + ")");
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < U.size(0); start += chunkSize_) {
-        progress.throwIfCancelled();
-        auto chunk = U.slice(0, start, std::min(start + chunkSize_, U.size(0)));
-        parts.push_back(vjpChunk(chunk, progress));
-        vjpCount_ += chunk.size(0);
-    }
-    return parts.empty() ? torch::zeros({0, inputDim_}, torch::kFloat64) : torch::cat(parts);
+    return inChunks(U, inputDim_, &JacobianOperator::vjpChunk, vjpCount_, progress);
 }
 
 }  // namespace latentlens

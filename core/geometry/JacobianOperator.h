@@ -67,6 +67,11 @@ protected:
     torch::Tensor reverseProducts(const BatchFunction& f, const torch::Tensor& U) const;
 
 private:
+    // rows pushed through `product` chunk by chunk (checking the cancel flag), counted in `count`.
+    using ChunkProduct = torch::Tensor (JacobianOperator::*)(const torch::Tensor&, const Progress&) const;
+    torch::Tensor inChunks(const torch::Tensor& rows, int64_t resultWidth, ChunkProduct product, int64_t& count,
+                           const Progress& progress) const;
+
     const DiffusionPipeline& model_;
     Conditioning conditioning_;
     torch::Tensor x_;

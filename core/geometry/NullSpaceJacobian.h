@@ -20,7 +20,6 @@ public:
     std::string outputName() const override { return inner_.outputName(); }
     // v − N Nᵀ v for rows v of V (k, inputDim), float64.
     torch::Tensor project(const torch::Tensor& V) const;
-    int64_t excludedCount() const { return excluded_.size(0); }
 
 private:
     torch::Tensor jvpChunk(const torch::Tensor& V, const Progress& progress) const override;

@@ -3,17 +3,9 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/model/ModuleWeights.h"
 
 namespace latentlens {
-namespace {
-
-std::string shapeText(at::IntArrayRef shape) {
-    std::string text = "(";
-    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + ")";
-}
-
-}  // namespace
 
 PosteriorMeanJacobian::PosteriorMeanJacobian(const DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep,
                                              torch::Tensor weight, int64_t chunkSize, Conditioning conditioning)
@@ -24,32 +16,29 @@ PosteriorMeanJacobian::PosteriorMeanJacobian(const DiffusionPipeline& model, con
     const bool full = weight.dim() == 3 && weight.size(0) == shape[0] && weight.size(1) == shape[1] &&
                       weight.size(2) == shape[2];
     if (!grid && !full) {
-        throw Error("the posterior-mean mask is " + shapeText(weight.sizes()) + "; the latent grid is (" +
-                    std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ")");
+        throw Error("the posterior-mean mask is " + shapeText(weight.sizes()) + "; the latent grid is " +
+                    shapeText({shape[1], shape[2]}));
     }
     weight_ = (grid ? weight.unsqueeze(0) : weight).unsqueeze(0).detach().to(model.tensorOptions()).contiguous();
 }
 
-torch::Tensor PosteriorMeanJacobian::originalOf(const torch::Tensor& x) const {
+torch::Tensor PosteriorMeanJacobian::weightedMeanAt(const torch::Tensor& x) const {
     const auto prediction = model().denoiser().predict(x, timestep(), conditioning());
-    return model().scheduler().predictOriginal(prediction, timestep(), x, /*clip=*/false);
-}
-
-torch::Tensor PosteriorMeanJacobian::weighted(const torch::Tensor& x0) const {
+    const auto x0 = model().scheduler().predictOriginal(prediction, timestep(), x, /*clip=*/false);
     return weight_.defined() ? x0 * weight_ : x0;
 }
 
 torch::Tensor PosteriorMeanJacobian::posteriorMean() const {
     torch::NoGradGuard noGrad;
-    return weighted(originalOf(point())).reshape({-1}).to(torch::kCPU, torch::kFloat64);
+    return weightedMeanAt(point()).reshape({-1}).to(torch::kCPU, torch::kFloat64);
 }
 
 torch::Tensor PosteriorMeanJacobian::jvpChunk(const torch::Tensor& V, const Progress&) const {
-    return forwardProducts([this](const torch::Tensor& x) { return weighted(originalOf(x)); }, V);
+    return forwardProducts([this](const torch::Tensor& x) { return weightedMeanAt(x); }, V);
 }
 
 torch::Tensor PosteriorMeanJacobian::vjpChunk(const torch::Tensor& U, const Progress&) const {
-    return reverseProducts([this](const torch::Tensor& x) { return weighted(originalOf(x)); }, U);
+    return reverseProducts([this](const torch::Tensor& x) { return weightedMeanAt(x); }, U);
 }
 
 }  // namespace latentlens

@@ -29,8 +29,7 @@ public:
 private:
     torch::Tensor jvpChunk(const torch::Tensor& V, const Progress& progress) const override;
     torch::Tensor vjpChunk(const torch::Tensor& U, const Progress& progress) const override;
-    torch::Tensor weighted(const torch::Tensor& x0) const;
-    torch::Tensor originalOf(const torch::Tensor& x) const;
+    torch::Tensor weightedMeanAt(const torch::Tensor& x) const;  // W·x̂0 of a batch of inputs
 
     torch::Tensor weight_;
 };
