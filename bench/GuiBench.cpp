@@ -125,7 +125,10 @@ DragResult measureDrags(MainWindow& window, int direction) {
 }
 
 struct FollowResult {
-    double stepMs = 0.0;         // median: timestep moved → its directions' cards shown
+    double liveMs = 0.0;         // median: timestep moved → its live directions shown
+    double liveSolverMs = 0.0;   // median warm solver time of those live sets
+    double liveProducts = 0.0;
+    double stepMs = 0.0;         // median: timestep moved → its refined directions' cards shown
     double solverMs = 0.0;       // median warm solver time of those updates
     double products = 0.0;       // median Jacobian products of those updates
     double updatesPerSecond = 0.0;  // while dragged slowly
@@ -140,12 +143,19 @@ constexpr int kSlowDragMoves = 20;
 
 FollowResult measureFollowing(MainWindow& window) {
     FollowResult result;
-    std::vector<double> stepMs, solverMs, products;
+    std::vector<double> liveMs, liveSolverMs, liveProducts, stepMs, solverMs, products;
     int t = window.viewState().timestep;
     for (int i = 0; i < kFollowSteps; ++i) {
         t -= kTimestepStep;
         QElapsedTimer timer;
         timer.start();
+        const auto live = QObject::connect(&window, &MainWindow::viewChanged, [&](const latentlens::ui::ViewState& view) {
+            if (view.directions && view.directions->live && view.directions->timestep == t) {
+                liveMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+                liveSolverMs.push_back(view.directions->seconds * 1000.0);
+                liveProducts.push_back(static_cast<double>(view.directions->products));
+            }
+        });
         window.showTimestep(t);
         if (!waitUntil([&] {
                 const auto& view = window.viewState();
@@ -154,6 +164,7 @@ FollowResult measureFollowing(MainWindow& window) {
             spdlog::error("the directions did not follow to t = {}", t);
             return result;
         }
+        QObject::disconnect(live);
         stepMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
         solverMs.push_back(window.viewState().directions->seconds * 1000.0);
         products.push_back(static_cast<double>(window.viewState().directions->products));
@@ -176,6 +187,9 @@ FollowResult measureFollowing(MainWindow& window) {
     const double dragSeconds = static_cast<double>(drag.nsecsElapsed()) / 1e9;
     waitUntil([&] { return !window.isBusy(); });
     QObject::disconnect(connection);
+    result.liveMs = median(liveMs);
+    result.liveSolverMs = median(liveSolverMs);
+    result.liveProducts = median(liveProducts);
     result.stepMs = median(stepMs);
     result.solverMs = median(solverMs);
     result.products = median(products);
@@ -259,9 +273,13 @@ int main(int argc, char** argv) {
                 tenStep.shownPerSecond, tenStep.shown, tenStep.moves);
     std::printf("| … worker time per preview (median) | %.2f ms |\n", tenStep.workerMs);
     std::printf("| release → final (sharper mode, median of %d) | %.0f ms |\n", kDrags, tenStep.releaseMs);
-    std::printf("| live directions: timestep step of %d → updated cards (median of %d) | %.0f ms |\n", kTimestepStep,
-                kFollowSteps, follow.stepMs);
-    std::printf("| … of which the warm solver (median %.0f products) | %.0f ms |\n", follow.products, follow.solverMs);
+    std::printf("| live directions: timestep step of %d → live cards (to %.0e, median of %d) | %.0f ms |\n",
+                kTimestepStep, latentlens::ui::DirectionSet::kLiveTolerance, kFollowSteps, follow.liveMs);
+    std::printf("| … of which the warm solver (median %.0f products) | %.0f ms |\n", follow.liveProducts,
+                follow.liveSolverMs);
+    std::printf("| timestep step of %d → refined cards with their edits rendered (median of %d) | %.0f ms |\n",
+                kTimestepStep, kFollowSteps, follow.stepMs);
+    std::printf("| … of which the two warm solves (median %.0f products) | %.0f ms |\n", follow.products, follow.solverMs);
     std::printf("| live directions while the timestep is dragged (a step every %.0f ms) | %.1f updates/s (%d of %d moves) |\n",
                 kSlowDragMs, follow.updatesPerSecond, follow.updates, follow.moves);
     return 0;

@@ -77,10 +77,15 @@ void DirectionCard::paintEvent(QPaintEvent*) {
     small.setPointSizeF(small.pointSizeF() * 0.85);
     for (int i = 0; i < 3; ++i) {
         const QRect target(kPad + i * (kThumbnail + kGap), top, kThumbnail, kThumbnail);
+        // A live card's edits are still those of the direction it continues: shown faded.
+        const bool earlier = images_.editsTimestep >= 0 && i != 1;
+        painter.setOpacity(earlier ? 0.4 : 1.0);
         if (!pictures[i]->isNull()) painter.drawImage(target, *pictures[i]);
+        painter.setOpacity(1.0);
         painter.setFont(small);
         painter.setPen(colours.color(QPalette::PlaceholderText));
-        painter.drawText(QRect(target.left(), target.bottom() + kGap, kThumbnail, text), Qt::AlignCenter, labels[i]);
+        const QString label = earlier && pictures[i]->isNull() ? tr("updating…") : labels[i];
+        painter.drawText(QRect(target.left(), target.bottom() + kGap, kThumbnail, text), Qt::AlignCenter, label);
     }
 }
 
@@ -99,6 +104,10 @@ QString DirectionCard::caption() const {
                        .arg(alpha_, 0, 'g', 3)
                        .arg(what);
     if (followedTimestep_ < 0) return text;
+    if (images_.editsTimestep >= 0) {
+        text += tr("\nFollowing the timestep: the edits shown are those of t = %1 until the directions are refined.")
+                    .arg(images_.editsTimestep);
+    }
     if (images_.continues < 0) {
         return text + tr("\nRecomputed from t = %1: no direction there is close to this one (|cos| < %2).")
                           .arg(followedTimestep_)

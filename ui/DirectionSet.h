@@ -24,6 +24,9 @@ struct DirectionCardImages {
     // earlier set this one continues (-1: none was close, see DirectionMatch) and |cos| between them.
     int continues = -1;
     double continuesCosine = 0.0;
+    // -1: minus and plus show this direction. In a live set: the timestep whose pictures of the
+    // direction continued they still are (null for a new direction) until the set is refined.
+    int editsTimestep = -1;
 };
 
 // The pullback basis found at one x_t (an image at one timestep) and the pictures of its cards.
@@ -34,6 +37,9 @@ struct DirectionSet {
     // default model at t = 600, α = ±1 is a visible but sane edit and ±3 changes the garment.
     static constexpr double kAlphaMax = 5.0;
     static constexpr double kThumbnailAlpha = 3.0;
+    // Directions that follow the timestep are solved to this tolerance first (a live set), then
+    // refined to the requested one with their cards rendered.
+    static constexpr double kLiveTolerance = 1e-2;
 
     std::shared_ptr<const PullbackBasis> basis;
     uint64_t imageId = 0;  // the LatentState image and timestep the basis belongs to
@@ -52,6 +58,9 @@ struct DirectionSet {
     // -1: a search of its own; otherwise the timestep of the set this one was recomputed from (warm
     // start, directions matched to that set's and signed like them).
     int followedTimestep = -1;
+    // A followed set solved to kLiveTolerance only, its cards' edit pictures still those of the
+    // directions they continue (none for a new one); a refined set replaces it.
+    bool live = false;
     QVector<DirectionCardImages> cards;
 
     int count() const { return static_cast<int>(cards.size()); }

@@ -218,7 +218,9 @@ void DirectionsPanel::showSummary() {
                               .arg(space)
                               .arg(directions_->products)
                               .arg(directions_->worstResidual, 0, 'g', 2)
-                              .arg(directions_->converged ? QString() : tr(" (budget reached)"))
+                              .arg(directions_->live        ? tr(" (live: refining…)")
+                                   : directions_->converged ? QString()
+                                                            : tr(" (budget reached)"))
                               .arg(directions_->seconds, 0, 'f', 2)
                               .arg(followed));
     } else if (!haveImage_) {

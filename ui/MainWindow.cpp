@@ -794,17 +794,26 @@ void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double s
     if (!jobs_.isCurrent(job) || current_.isNull() || !state.latents || state.latents != current_.latents) return;
     const auto& found = *state.directions;
     if (found.isFollowed()) {
-        undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
+        // A live set first, then its refinement, which replaces it in the same undo step.
+        const bool refined = current_.directions && current_.directions->live && !found.live;
+        undoStack_->push(new ViewStateCommand(refined ? ViewStateCommand::Kind::Refinement
+                                                      : ViewStateCommand::Kind::Directions,
                                               tr("Directions at t = %1").arg(state.timestep), current_, state,
                                               [this](const ViewState& view) { applyViewState(view); }));
         const int rematched = found.rematchedCount();
-        setStatus(tr("Updated %1 directions from t = %2 to t = %3 in %4 (%5 Jacobian products%6)")
+        setStatus(tr("%1 %2 directions from t = %3 to t = %4 in %5 (%6 Jacobian products%7)%8")
+                      .arg(found.live ? tr("Followed") : tr("Updated"))
                       .arg(found.count())
                       .arg(found.followedTimestep)
                       .arg(state.timestep)
                       .arg(secondsText(seconds))
                       .arg(found.products)
-                      .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched)));
+                      .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched))
+                      .arg(found.live ? tr("; refining them and their cards…") : QString()));
+        if (found.live) {
+            directionsPanel_->setRunning(true);
+            track(worker_->refineDirections(current_, directionsPanel_->request()), JobKind::Basis);
+        }
         return;
     }
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,

@@ -237,25 +237,65 @@ const DirectionSet& directionsOf(const ViewState& view) {
     return *view.directions;
 }
 
+// A basis solved from `before`'s directions (warm start), matched to them and signed like them.
+struct Followed {
+    std::shared_ptr<PullbackBasis> basis;
+    DirectionMatch match;
+    QList<int> sliders;  // moveSliders: the sliders now on the directions that continue theirs
+    QMap<int, double> alphas;
+    void moveSliders(const QList<int>& before, const QMap<int, double>& beforeAlphas);
+};
+
+// `options`: the tolerance, budget and block size; k, method and start come from `before`.
+Followed solvedFrom(const DiffusionPipeline& model, const LatentState& state, const PullbackBasis& before,
+                    BasisOptions options, const Progress& progress) {
+    options.k = before.k;
+    options.method = before.method;
+    options.start = before.v;
+    const auto solved =
+        findBasis(model, state.latent, state.timestep, DirectionSpace::of(before), state.jacobian, options, progress);
+    Followed followed;
+    followed.match = matchDirections(before.v, solved.v);
+    followed.basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, followed.match));
+    recordPrompts(*followed.basis, state);
+    followed.basis->modelName = model.name();
+    return followed;
+}
+
+void Followed::moveSliders(const QList<int>& sliders, const QMap<int, double>& alphas) {
+    // Each slider stays on its direction, now the one that continues it.
+    for (int direction : sliders) {
+        const auto next = static_cast<int>(match.continuationOf(direction));
+        if (next < 0 || this->sliders.contains(next)) continue;
+        this->sliders.append(next);
+        this->alphas[next] = alphas.value(direction, 0.0);
+    }
+}
+
 }  // namespace
 
-std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipeline& model, const LatentState& state,
-                                                                std::shared_ptr<const PullbackBasis> basis,
-                                                                const Progress& progress) {
+std::shared_ptr<DirectionSet> ModelWorker::describedSet(const LatentState& state, const PullbackBasis& basis) {
     auto set = std::make_shared<DirectionSet>();
     set->imageId = state.imageId;
     set->timestep = static_cast<int>(state.timestep);
     set->thumbnailAlpha = DirectionSet::kThumbnailAlpha;
-    set->block = fromStd(basis->block);
-    set->method = fromStd(basis->method);
-    set->products = basis->products();
-    set->worstResidual = basis->worstResidual();
-    set->converged = basis->converged;
-    set->seconds = basis->wallSeconds;
-    if (basis->isMasked()) {
-        set->maskCoverage = basis->mask.mean().item<double>();
-        set->nullRank = static_cast<int>(basis->nullRank);
+    set->block = fromStd(basis.block);
+    set->method = fromStd(basis.method);
+    set->products = basis.products();
+    set->worstResidual = basis.worstResidual();
+    set->converged = basis.converged;
+    set->seconds = basis.wallSeconds;
+    if (basis.isMasked()) {
+        set->maskCoverage = basis.mask.mean().item<double>();
+        set->nullRank = static_cast<int>(basis.nullRank);
     }
+    return set;
+}
+
+std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipeline& model, const LatentState& state,
+                                                                std::shared_ptr<const PullbackBasis> basis,
+                                                                const Progress& progress) {
+    auto set = describedSet(state, *basis);
     // Every card's −α and +α edit in one batch: 2k latents through a 10-step DDIM denoise.
     const auto shifted = shiftAlongEachDirection(state.latent, *basis, set->thumbnailAlpha);
     torch::NoGradGuard noGrad;
@@ -267,6 +307,31 @@ std::shared_ptr<DirectionSet> ModelWorker::directionSetOf(const DiffusionPipelin
         card.direction = TensorImage::toQImage(directionPicture(v[i]));
         card.minus = TensorImage::toQImage(clean[2 * i]);
         card.plus = TensorImage::toQImage(clean[2 * i + 1]);
+        card.sigma = sigma[i].item<double>();
+        set->cards.push_back(card);
+    }
+    set->basis = std::move(basis);
+    return set;
+}
+
+std::shared_ptr<DirectionSet> ModelWorker::liveDirectionSetOf(const LatentState& state,
+                                                             std::shared_ptr<const PullbackBasis> basis,
+                                                             const DirectionSet& previous, const DirectionMatch& match) {
+    auto set = describedSet(state, *basis);
+    set->live = true;
+    const auto v = basis->v.to(torch::kCPU, torch::kFloat32);
+    const auto sigma = basis->sigma.to(torch::kCPU, torch::kFloat64);
+    for (int64_t i = 0; i < basis->k; ++i) {
+        DirectionCardImages card;
+        card.direction = TensorImage::toQImage(directionPicture(v[i]));
+        card.editsTimestep = previous.timestep;
+        const auto from = match.previous[static_cast<size_t>(i)];
+        if (from >= 0) {  // the edits of the direction this one continues, until refined
+            const auto& earlier = previous.cards[static_cast<int>(from)];
+            card.minus = earlier.minus;
+            card.plus = earlier.plus;
+            if (earlier.editsTimestep >= 0) card.editsTimestep = earlier.editsTimestep;
+        }
         card.sigma = sigma[i].item<double>();
         set->cards.push_back(card);
     }
@@ -411,39 +476,76 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         timer.start();
         const auto& state = latentsOf(view);
         if (!previous || !previous->basis) throw Error("there are no directions to follow");
-        const auto& before = *previous->basis;
         auto& model = *model_;
+        // Live first: to DirectionSet::kLiveTolerance, cards keeping the pictures of the directions
+        // they continue; refineDirections then solves to the request's tolerance and renders.
         BasisOptions options;
-        options.k = before.k;
-        options.method = before.method;
-        options.tolerance = request.tolerance;
+        options.tolerance = std::max(request.tolerance, DirectionSet::kLiveTolerance);
         options.maxProducts = request.maxProducts;
-        options.start = before.v;
-        const auto solved = findBasis(model, state.latent, state.timestep, DirectionSpace::of(before), state.jacobian,
-                                      options, progressFor(job, tr("Directions: "), 0.0, 0.7));
-        const auto match = matchDirections(before.v, solved.v);
-        auto basis = std::make_shared<PullbackBasis>(withMatchedSigns(solved, match));
-        recordPrompts(*basis, state);
-        basis->modelName = model.name();
-        emit progress(job, 0.7, tr("Rendering the %1 cards…").arg(basis->k));
-        auto set = directionSetOf(model, state, basis, progressFor(job, tr("Cards: "), 0.7, 0.85));
+        const bool live = options.tolerance > request.tolerance;
+        if (live) {
+            // At most the start's products and one expansion of k/2: a live update stays within
+            // a slow drag's step (bench/README.md, live directions).
+            const int64_t k = previous->basis->k;
+            options.blockSize = std::max<int64_t>(4, (k + 1) / 2);
+            options.maxProducts = 2 * k + 2 * options.blockSize;
+            if (request.maxProducts > 0) options.maxProducts = std::min<int64_t>(options.maxProducts, request.maxProducts);
+        }
+        auto followed = solvedFrom(model, state, *previous->basis, options,
+                                   progressFor(job, tr("Directions: "), 0.0, live ? 1.0 : 0.7));
+        followed.moveSliders(sliders, alphas);
+        std::shared_ptr<DirectionSet> set;
+        if (live) {
+            set = liveDirectionSetOf(state, followed.basis, *previous, followed.match);
+        } else {
+            emit progress(job, 0.7, tr("Rendering the %1 cards…").arg(followed.basis->k));
+            set = directionSetOf(model, state, followed.basis, progressFor(job, tr("Cards: "), 0.7, 0.85));
+        }
         set->followedTimestep = previous->timestep;
         for (int i = 0; i < set->count(); ++i) {
-            set->cards[i].continues = static_cast<int>(match.previous[i]);
-            set->cards[i].continuesCosine = match.cosine[i];
-        }
-        // Each slider stays on its direction, now the one that continues it.
-        QList<int> moved;
-        QMap<int, double> movedAlphas;
-        for (int direction : sliders) {
-            const auto next = static_cast<int>(match.continuationOf(direction));
-            if (next < 0 || moved.contains(next)) continue;
-            moved.append(next);
-            movedAlphas[next] = alphas.value(direction, 0.0);
+            set->cards[i].continues = static_cast<int>(followed.match.previous[i]);
+            set->cards[i].continuesCosine = followed.match.cosine[i];
         }
         auto result = view;
         result.directions = std::move(set);
-        result = edited(model, result, moved, movedAlphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
+        if (live) {
+            result.sliders = followed.sliders;
+            result.alphas = followed.alphas;
+            result.edited = {};
+        } else {
+            result = edited(model, result, followed.sliders, followed.alphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
+        }
+        emit directionsReady(job, result, secondsSince(timer));
+    });
+}
+
+quint64 ModelWorker::refineDirections(const ViewState& view, const DirectionRequest& request) {
+    return submit(JobKind::Basis, tr("Refining the directions at t=%1").arg(view.timestep), [=](quint64 job) {
+        QElapsedTimer timer;
+        timer.start();
+        const auto& state = latentsOf(view);
+        const auto& live = directionsOf(view);
+        auto& model = *model_;
+        BasisOptions options;
+        options.tolerance = request.tolerance;
+        options.maxProducts = request.maxProducts;
+        auto followed = solvedFrom(model, state, *live.basis, options, progressFor(job, tr("Refining: "), 0.0, 0.4));
+        followed.moveSliders(view.sliders, view.alphas);
+        followed.basis->jvpProducts += live.basis->jvpProducts;  // the update's whole cost
+        followed.basis->vjpProducts += live.basis->vjpProducts;
+        followed.basis->wallSeconds += live.basis->wallSeconds;
+        emit progress(job, 0.4, tr("Rendering the %1 cards…").arg(followed.basis->k));
+        auto set = directionSetOf(model, state, followed.basis, progressFor(job, tr("Cards: "), 0.4, 0.85));
+        set->followedTimestep = live.followedTimestep;
+        for (int i = 0; i < set->count(); ++i) {
+            // What the live direction this one continues was continuing.
+            const auto via = followed.match.previous[i];
+            set->cards[i].continues = via < 0 ? -1 : live.cards[static_cast<int>(via)].continues;
+            set->cards[i].continuesCosine = via < 0 ? 0.0 : live.cards[static_cast<int>(via)].continuesCosine;
+        }
+        auto result = view;
+        result.directions = std::move(set);
+        result = edited(model, result, followed.sliders, followed.alphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
         emit directionsReady(job, result, secondsSince(timer));
     });
 }

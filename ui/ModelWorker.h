@@ -19,6 +19,7 @@ class DiffusionPipeline;
 class LatentRgbPreview;
 struct Progress;
 struct PullbackBasis;
+struct DirectionMatch;
 }  // namespace latentlens
 
 namespace latentlens::ui {
@@ -56,13 +57,20 @@ public:
     // v_i and the image edited to ±DirectionSet::thumbnailAlpha (one batched 10-step denoise).
     quint64 findDirections(const ViewState& view, const DirectionRequest& request);
     // The directions at the view's x_t recomputed from `previous` (the same image's directions at
-    // another timestep): the solver starts from previous's directions (same k, block and method;
-    // request's tolerance and budget), each new direction is matched to the one it continues
-    // (DirectionMatch) and signed like it, and the sliders move with their directions, keeping
-    // their α (the edit is re-rendered when an α is not 0). directionsReady gets the view.
+    // another timestep): the solver starts from previous's directions (same k, block and method),
+    // each new direction is matched to the one it continues (DirectionMatch) and signed like it,
+    // and the sliders move with their directions, keeping their α. Live first: when the
+    // request's tolerance is below DirectionSet::kLiveTolerance, the solve stops there and the
+    // set is `live` (each card keeps the edit pictures of the direction it continues; no edit is
+    // rendered), for refineDirections to finish; otherwise the cards and edit are rendered.
+    // directionsReady gets the view.
     quint64 followDirections(const ViewState& view, std::shared_ptr<const DirectionSet> previous,
                              const QList<int>& sliders, const QMap<int, double>& alphas,
                              const DirectionRequest& request);
+    // A live set (followDirections) finished: solved on from its directions to the request's
+    // tolerance, matched to them, then the cards' pictures and the sliders' edit rendered.
+    // directionsReady gets the view.
+    quint64 refineDirections(const ViewState& view, const DirectionRequest& request);
     // The instant preview of the view's x_t moved by `alphas` (direction → α): the x̂0 of one U-Net
     // call (`sharper`: a 10-step DDIM denoise instead).
     quint64 previewEdit(const ViewState& view, const QMap<int, double>& alphas, bool sharper);
@@ -124,6 +132,13 @@ private:
     static std::shared_ptr<LatentState> atTimestep(const DiffusionPipeline& model, const LatentState& base, int timestep,
                                                    const Progress& progress);
     static ViewState viewOf(std::shared_ptr<const LatentState> state, qint64 seed, const QString& source);
+    // A set's description of its basis, without cards.
+    static std::shared_ptr<DirectionSet> describedSet(const LatentState& state, const PullbackBasis& basis);
+    // A live set: each card's direction picture, and the edit pictures of the previous card it
+    // continues (none for an unmatched direction).
+    static std::shared_ptr<DirectionSet> liveDirectionSetOf(const LatentState& state,
+                                                            std::shared_ptr<const PullbackBasis> basis,
+                                                            const DirectionSet& previous, const DirectionMatch& match);
     static std::shared_ptr<DirectionSet> directionSetOf(const DiffusionPipeline& model, const LatentState& state,
                                                               std::shared_ptr<const PullbackBasis> basis,
                                                               const Progress& progress);

@@ -1,5 +1,6 @@
 #include "ui/ViewStateCommand.h"
 
+#include "ui/DirectionSet.h"
 #include "ui/LatentState.h"
 
 namespace latentlens::ui {
@@ -14,10 +15,23 @@ void ViewStateCommand::undo() { apply_(before_); }
 
 void ViewStateCommand::redo() { apply_(after_); }
 
-int ViewStateCommand::id() const { return kind_ == Kind::Timestep ? 1 : -1; }
+int ViewStateCommand::id() const {
+    switch (kind_) {
+        case Kind::Timestep: return 1;
+        case Kind::Directions:
+        case Kind::Refinement: return 2;
+        default: return -1;
+    }
+}
 
 bool ViewStateCommand::mergeWith(const QUndoCommand* other) {
     const auto* next = dynamic_cast<const ViewStateCommand*>(other);
+    if (next && next->kind_ == Kind::Refinement) {
+        // The refined directions of the live ones this command shows: one step with them.
+        if (!after_.directions || !after_.directions->live || after_.latents != next->after_.latents) return false;
+        after_ = next->after_;
+        return true;
+    }
     if (!next || next->kind_ != Kind::Timestep || kind_ != Kind::Timestep) return false;
     if (sinceLastChange_.elapsed() > kMergeWindowMs) return false;
     if (!after_.latents || !next->after_.latents || after_.latents->imageId != next->after_.latents->imageId)

@@ -12,10 +12,11 @@ namespace latentlens::ui {
 // One undoable change of what the views show (a generated or opened image, a timestep change,
 // directions found, a slider move):
 // redo shows `after`, undo shows `before` exactly as it was, from the stored pictures and tensors.
-// Timestep changes of the same image made in quick succession (a slider drag) merge into one step.
+// Timestep changes of the same image made in quick succession (a slider drag) merge into one step,
+// and so do live directions (DirectionSet::live) and their refinement.
 class ViewStateCommand : public QUndoCommand {
 public:
-    enum class Kind { NewImage, Timestep, Directions, Sliders };
+    enum class Kind { NewImage, Timestep, Directions, Refinement, Sliders };
     using Apply = std::function<void(const ViewState&)>;
     static constexpr int kMergeWindowMs = 1500;
 

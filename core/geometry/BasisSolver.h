@@ -19,7 +19,7 @@ struct BasisOptions {
     std::string method = "krylov";
     double tolerance = 1e-3;
     int64_t maxProducts = 0;   // Jacobian-vector products budget (0: automatic, 60·blockSize + max(200, 12k))
-    int64_t blockSize = 0;     // krylov vectors per block (0: ceil(k/4) clamped to 4..32)
+    int64_t blockSize = 0;     // krylov vectors per block (0: ceil(k/4), or warm the start's width up to k; 4..32)
     uint64_t seed = 0;         // start vectors
     // Warm start (krylov): directions (s, C, H, W) or (s, n), e.g. a previous basis's v at a
     // nearby timestep or point. The solver starts from their span (topped up with seeded random

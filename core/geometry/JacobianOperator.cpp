@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "core/geometry/ForwardAdLevel.h"
+#include "core/model/ForwardTangent.h"
 
 namespace latentlens {
 namespace {
@@ -51,6 +52,7 @@ torch::Tensor JacobianOperator::forwardProducts(const BatchFunction& f, const to
     const auto shape = batchShape(k);
     torch::NoGradGuard noGrad;
     ForwardAdLevel level;
+    SharedPrimalScope sharedPrimal;  // every row is x_t: the layers compute its primal once
     auto primal = x_.expand(shape).contiguous();
     auto tangent = V.to(model_.tensorOptions()).reshape(shape).contiguous();
     auto result = level.tangent(f(level.makeDual(primal, tangent)));
@@ -61,10 +63,17 @@ torch::Tensor JacobianOperator::forwardProducts(const BatchFunction& f, const to
 torch::Tensor JacobianOperator::reverseProducts(const BatchFunction& f, const torch::Tensor& U) const {
     const int64_t k = U.size(0);
     torch::AutoGradMode enableGrad(true);
-    auto input = x_.expand(batchShape(k)).contiguous().requires_grad_(true);
-    auto output = f(input);
-    auto cotangent = U.to(model_.tensorOptions()).reshape(output.sizes());
-    auto grads = torch::autograd::grad({output}, {input}, {cotangent});
+    // The graph of f at k copies of x_t is the same for every U: built once, kept for the next
+    // call of the same width (a solver's every block), and only the backward pass is repeated.
+    if (!kept_.output.defined() || kept_.rows != k) {
+        kept_ = {};  // its activations go before the next graph's come
+        auto input = x_.expand(batchShape(k)).contiguous().requires_grad_(true);
+        auto output = f(input);
+        kept_ = {k, input, output};
+    }
+    auto cotangent = U.to(model_.tensorOptions()).reshape(kept_.output.sizes());
+    auto grads = torch::autograd::grad({kept_.output}, {kept_.input}, {cotangent},
+                                       /*retain_graph=*/true);
     return grads[0].reshape({k, inputDim_}).to(torch::kCPU, torch::kFloat64);
 }
 

@@ -62,7 +62,8 @@ protected:
     // of outputs (k, ...), with everything differentiable.
     using BatchFunction = std::function<torch::Tensor(const torch::Tensor&)>;
     // J·V of f at point() by forward mode (point() repeated k times, tangents V), and Jᵀ·U by
-    // reverse mode; rows float64 CPU in and out.
+    // reverse mode; rows float64 CPU in and out. f must be the same function on every call:
+    // reverse mode keeps the graph of f at k copies of point() for the next call of width k.
     torch::Tensor forwardProducts(const BatchFunction& f, const torch::Tensor& V) const;
     torch::Tensor reverseProducts(const BatchFunction& f, const torch::Tensor& U) const;
 
@@ -83,6 +84,12 @@ private:
     int64_t outputDim_;
     mutable int64_t jvpCount_ = 0;
     mutable int64_t vjpCount_ = 0;
+    // reverseProducts' graph of f at `rows` copies of x_t (its activations stay in memory).
+    struct ReverseGraph {
+        int64_t rows = 0;
+        torch::Tensor input, output;
+    };
+    mutable ReverseGraph kept_;
 };
 
 }  // namespace latentlens

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/model/ForwardTangent.h"
 
 namespace latentlens {
 
@@ -15,6 +16,15 @@ Activation parseActivation(const std::string& name) {
 }
 
 torch::Tensor activate(Activation activation, const torch::Tensor& x) {
+    if (activation == Activation::SiLU) {
+        const auto parts = DualParts::of(x);
+        if (parts.hasTangent()) {
+            // silu'(x) = s·(1 + x·(1 − s)), s = sigmoid(x), on the primal rows only (ForwardTangent.h).
+            const auto primal = parts.primalRows();
+            const auto s = torch::sigmoid(primal);
+            return parts.pack(primal * s, parts.tangent * (s * (1 + primal * (1 - s))));
+        }
+    }
     switch (activation) {
         case Activation::SiLU: return torch::silu(x);
         case Activation::Mish: return torch::mish(x);

@@ -17,10 +17,10 @@ constexpr int64_t kMaxScoreElements = int64_t(1) << 24;
 AttentionImpl::AttentionImpl(const AttentionOptions& options) : options_(options) {
     const int64_t inner = options.heads * options.headDim;
     const int64_t contextDim = options.crossAttentionDim > 0 ? options.crossAttentionDim : options.queryDim;
-    toQ_ = register_module("to_q", torch::nn::Linear(torch::nn::LinearOptions(options.queryDim, inner).bias(options.bias)));
-    toK_ = register_module("to_k", torch::nn::Linear(torch::nn::LinearOptions(contextDim, inner).bias(options.bias)));
-    toV_ = register_module("to_v", torch::nn::Linear(torch::nn::LinearOptions(contextDim, inner).bias(options.bias)));
-    outProjection_ = torch::nn::Linear(inner, options.queryDim);
+    toQ_ = register_module("to_q", Linear(torch::nn::LinearOptions(options.queryDim, inner).bias(options.bias)));
+    toK_ = register_module("to_k", Linear(torch::nn::LinearOptions(contextDim, inner).bias(options.bias)));
+    toV_ = register_module("to_v", Linear(torch::nn::LinearOptions(contextDim, inner).bias(options.bias)));
+    outProjection_ = Linear(inner, options.queryDim);
     toOut_ = register_module("to_out", torch::nn::ModuleList(outProjection_));
 }
 

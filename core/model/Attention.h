@@ -6,6 +6,8 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "core/model/Linear.h"
+
 namespace latentlens {
 
 struct AttentionOptions {
@@ -37,11 +39,11 @@ private:
 
     AttentionOptions options_;
     bool softmaxInFloat32_ = true;
-    torch::nn::Linear toQ_{nullptr};
-    torch::nn::Linear toK_{nullptr};
-    torch::nn::Linear toV_{nullptr};
+    Linear toQ_{nullptr};
+    Linear toK_{nullptr};
+    Linear toV_{nullptr};
     torch::nn::ModuleList toOut_{nullptr};
-    torch::nn::Linear outProjection_{nullptr};
+    Linear outProjection_{nullptr};
 };
 TORCH_MODULE(Attention);
 

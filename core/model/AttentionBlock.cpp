@@ -10,10 +10,10 @@ AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t headDim, int64_
                                        double rescaleOutputFactor)
     : channels_(channels), heads_(channels / headDim), headDim_(headDim), rescaleOutputFactor_(rescaleOutputFactor) {
     if (groups > 0) groupNorm_ = register_module("group_norm", GroupNorm(groups, channels, eps));
-    toQ_ = register_module("to_q", torch::nn::Linear(channels, heads_ * headDim_));
-    toK_ = register_module("to_k", torch::nn::Linear(channels, heads_ * headDim_));
-    toV_ = register_module("to_v", torch::nn::Linear(channels, heads_ * headDim_));
-    outProjection_ = torch::nn::Linear(heads_ * headDim_, channels);
+    toQ_ = register_module("to_q", Linear(channels, heads_ * headDim_));
+    toK_ = register_module("to_k", Linear(channels, heads_ * headDim_));
+    toV_ = register_module("to_v", Linear(channels, heads_ * headDim_));
+    outProjection_ = Linear(heads_ * headDim_, channels);
     toOut_ = register_module("to_out", torch::nn::ModuleList(outProjection_));
 }
 

@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include "core/model/GroupNorm.h"
+#include "core/model/Linear.h"
 
 namespace latentlens {
 
@@ -38,11 +39,11 @@ private:
     double rescaleOutputFactor_;
     bool softmaxInFloat32_ = true;
     GroupNorm groupNorm_{nullptr};
-    torch::nn::Linear toQ_{nullptr};
-    torch::nn::Linear toK_{nullptr};
-    torch::nn::Linear toV_{nullptr};
+    Linear toQ_{nullptr};
+    Linear toK_{nullptr};
+    Linear toV_{nullptr};
     torch::nn::ModuleList toOut_{nullptr};
-    torch::nn::Linear outProjection_{nullptr};
+    Linear outProjection_{nullptr};
 };
 TORCH_MODULE(AttentionBlock);
 

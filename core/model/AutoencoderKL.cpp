@@ -18,12 +18,12 @@ AutoencoderKLImpl::AutoencoderKLImpl(AutoencoderKLConfig config) : config_(std::
     decoder_ = register_module("decoder", VaeDecoder(config_));
     const int64_t moments = 2 * config_.latentChannels;
     if (config_.useQuantConv) {
-        quantConv_ = register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(moments, moments, 1)));
+        quantConv_ = register_module("quant_conv", Conv2d(torch::nn::Conv2dOptions(moments, moments, 1)));
     }
     if (config_.usePostQuantConv) {
         postQuantConv_ = register_module(
             "post_quant_conv",
-            torch::nn::Conv2d(torch::nn::Conv2dOptions(config_.latentChannels, config_.latentChannels, 1)));
+            Conv2d(torch::nn::Conv2dOptions(config_.latentChannels, config_.latentChannels, 1)));
     }
     eval();
 }

@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include "core/model/AutoencoderKLConfig.h"
+#include "core/model/Conv2d.h"
 #include "core/model/DiagonalGaussianDistribution.h"
 #include "core/model/SafetensorsFile.h"
 #include "core/model/VaeDecoder.h"
@@ -66,8 +67,8 @@ private:
     AutoencoderKLConfig config_;
     VaeEncoder encoder_{nullptr};
     VaeDecoder decoder_{nullptr};
-    torch::nn::Conv2d quantConv_{nullptr};
-    torch::nn::Conv2d postQuantConv_{nullptr};
+    Conv2d quantConv_{nullptr};
+    Conv2d postQuantConv_{nullptr};
 };
 TORCH_MODULE(AutoencoderKL);
 

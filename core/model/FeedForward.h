@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include "core/model/GEGLU.h"
+#include "core/model/Linear.h"
 
 namespace latentlens {
 
@@ -19,7 +20,7 @@ public:
 
 private:
     GEGLU geglu_{nullptr};
-    torch::nn::Linear out_{nullptr};
+    Linear out_{nullptr};
 };
 TORCH_MODULE(FeedForward);
 

@@ -7,7 +7,7 @@
 namespace latentlens {
 
 GEGLUImpl::GEGLUImpl(int64_t dimIn, int64_t dimOut) {
-    proj_ = register_module("proj", torch::nn::Linear(dimIn, 2 * dimOut));
+    proj_ = register_module("proj", Linear(dimIn, 2 * dimOut));
 }
 
 torch::Tensor GEGLUImpl::forward(const torch::Tensor& x) {

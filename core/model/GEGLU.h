@@ -5,6 +5,8 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "core/model/Linear.h"
+
 namespace latentlens {
 
 // diffusers' GEGLU: "proj" maps dimIn to 2·dimOut; the first half times the exact (erf) GELU of
@@ -15,7 +17,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
 private:
-    torch::nn::Linear proj_{nullptr};
+    Linear proj_{nullptr};
 };
 TORCH_MODULE(GEGLU);
 

@@ -7,9 +7,9 @@
 namespace latentlens {
 
 // torch.nn.GroupNorm (affine), parameters "weight" and "bias", eps from the config. Runs the
-// fused native kernel, except for inputs carrying a forward-mode AD tangent: LibTorch 1.13's
-// group-norm JVP fails on non-contiguous tangents, so those take the same math in plain ops
-// (mean, variance, rsqrt), whose derivatives always work.
+// fused native kernel; an input carrying a forward-mode tangent (LibTorch 1.13 has no group-norm
+// forward formula that takes every layout) gets its tangent from the closed-form derivative
+// (ForwardTangent.h).
 class GroupNormImpl : public torch::nn::Module {
 public:
     GroupNormImpl(int64_t groups, int64_t channels, double eps);

@@ -6,7 +6,7 @@ namespace latentlens {
 
 Downsample2DImpl::Downsample2DImpl(int64_t channels, int64_t padding) : padding_(padding) {
     conv_ = register_module("conv",
-                            torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).stride(2).padding(padding)));
+                            Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).stride(2).padding(padding)));
 }
 
 torch::Tensor Downsample2DImpl::forward(const torch::Tensor& x) {
@@ -15,7 +15,7 @@ torch::Tensor Downsample2DImpl::forward(const torch::Tensor& x) {
 }
 
 Upsample2DImpl::Upsample2DImpl(int64_t channels) {
-    conv_ = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+    conv_ = register_module("conv", Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
 }
 
 torch::Tensor Upsample2DImpl::forward(const torch::Tensor& x) {

@@ -5,6 +5,8 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "core/model/Conv2d.h"
+
 namespace latentlens {
 
 // diffusers' Downsample2D(use_conv=True, name="op"): a stride-2 3x3 "conv"; with padding 0 the
@@ -16,7 +18,7 @@ public:
 
 private:
     int64_t padding_;
-    torch::nn::Conv2d conv_{nullptr};
+    Conv2d conv_{nullptr};
 };
 TORCH_MODULE(Downsample2D);
 
@@ -27,7 +29,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
 private:
-    torch::nn::Conv2d conv_{nullptr};
+    Conv2d conv_{nullptr};
 };
 TORCH_MODULE(Upsample2D);
 

@@ -11,20 +11,20 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetBlock2DOptions& options) : opti
         throw Error("ResnetBlock2D: scale_shift needs a time embedding (temb_channels > 0)");
     }
     const auto conv3 = [](int64_t in, int64_t out) {
-        return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(1).padding(1));
+        return Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(1).padding(1));
     };
     norm1_ = register_module("norm1", GroupNorm(options.groups, options.inChannels, options.eps));
     conv1_ = register_module("conv1", conv3(options.inChannels, options.outChannels));
     if (options.tembChannels > 0) {
         timeEmbProj_ = register_module(
             "time_emb_proj",
-            torch::nn::Linear(options.tembChannels, options.scaleShift ? 2 * options.outChannels : options.outChannels));
+            Linear(options.tembChannels, options.scaleShift ? 2 * options.outChannels : options.outChannels));
     }
     norm2_ = register_module("norm2", GroupNorm(options.groups, options.outChannels, options.eps));
     conv2_ = register_module("conv2", conv3(options.outChannels, options.outChannels));
     if (options.inChannels != options.outChannels) {
         convShortcut_ = register_module(
-            "conv_shortcut", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.inChannels, options.outChannels, 1)));
+            "conv_shortcut", Conv2d(torch::nn::Conv2dOptions(options.inChannels, options.outChannels, 1)));
     }
 }
 

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "core/model/Activation.h"
+#include "core/model/Conv2d.h"
 #include "core/model/GroupNorm.h"
+#include "core/model/Linear.h"
 
 namespace latentlens {
 
@@ -36,11 +38,11 @@ public:
 private:
     ResnetBlock2DOptions options_;
     GroupNorm norm1_{nullptr};
-    torch::nn::Conv2d conv1_{nullptr};
-    torch::nn::Linear timeEmbProj_{nullptr};
+    Conv2d conv1_{nullptr};
+    Linear timeEmbProj_{nullptr};
     GroupNorm norm2_{nullptr};
-    torch::nn::Conv2d conv2_{nullptr};
-    torch::nn::Conv2d convShortcut_{nullptr};
+    Conv2d conv2_{nullptr};
+    Conv2d convShortcut_{nullptr};
 };
 TORCH_MODULE(ResnetBlock2D);
 

@@ -63,8 +63,8 @@ torch::Tensor broadcastTimesteps(const torch::Tensor& timesteps, int64_t batch, 
 
 TimestepEmbeddingImpl::TimestepEmbeddingImpl(int64_t inChannels, int64_t embedDim, Activation activation)
     : activation_(activation) {
-    linear1_ = register_module("linear_1", torch::nn::Linear(inChannels, embedDim));
-    linear2_ = register_module("linear_2", torch::nn::Linear(embedDim, embedDim));
+    linear1_ = register_module("linear_1", Linear(inChannels, embedDim));
+    linear2_ = register_module("linear_2", Linear(embedDim, embedDim));
 }
 
 torch::Tensor TimestepEmbeddingImpl::forward(const torch::Tensor& projected) {

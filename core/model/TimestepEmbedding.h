@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include "core/model/Activation.h"
+#include "core/model/Linear.h"
 #include "core/model/UNet2DConfig.h"
 
 namespace latentlens {
@@ -44,8 +45,8 @@ public:
     torch::Tensor forward(const torch::Tensor& projected);
 
 private:
-    torch::nn::Linear linear1_{nullptr};
-    torch::nn::Linear linear2_{nullptr};
+    Linear linear1_{nullptr};
+    Linear linear2_{nullptr};
     Activation activation_;
 };
 TORCH_MODULE(TimestepEmbedding);

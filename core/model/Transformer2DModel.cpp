@@ -7,9 +7,9 @@ namespace latentlens {
 Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& options) {
     const int64_t channels = options.channels;
     norm_ = register_module("norm", GroupNorm(options.groups, channels, 1e-6));
-    const auto conv1x1 = [channels] { return torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 1)); };
+    const auto conv1x1 = [channels] { return Conv2d(torch::nn::Conv2dOptions(channels, channels, 1)); };
     if (options.useLinearProjection) {
-        linearIn_ = register_module("proj_in", torch::nn::Linear(channels, channels));
+        linearIn_ = register_module("proj_in", Linear(channels, channels));
     } else {
         convIn_ = register_module("proj_in", conv1x1());
     }
@@ -20,7 +20,7 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DOptions& optio
         blockList->push_back(blocks_.back());
     }
     if (options.useLinearProjection) {
-        linearOut_ = register_module("proj_out", torch::nn::Linear(channels, channels));
+        linearOut_ = register_module("proj_out", Linear(channels, channels));
     } else {
         convOut_ = register_module("proj_out", conv1x1());
     }

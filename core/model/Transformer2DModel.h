@@ -9,7 +9,9 @@
 #include <torch/types.h>
 
 #include "core/model/BasicTransformerBlock.h"
+#include "core/model/Conv2d.h"
 #include "core/model/GroupNorm.h"
+#include "core/model/Linear.h"
 
 namespace latentlens {
 
@@ -35,8 +37,8 @@ public:
 private:
     GroupNorm norm_{nullptr};
     // proj_in / proj_out: Linear with use_linear_projection, else 1x1 Conv2d (the other is null).
-    torch::nn::Linear linearIn_{nullptr}, linearOut_{nullptr};
-    torch::nn::Conv2d convIn_{nullptr}, convOut_{nullptr};
+    Linear linearIn_{nullptr}, linearOut_{nullptr};
+    Conv2d convIn_{nullptr}, convOut_{nullptr};
     std::vector<BasicTransformerBlock> blocks_;
 };
 TORCH_MODULE(Transformer2DModel);

@@ -20,7 +20,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(UNet2DConditionConfig config)
     const int64_t tembDim = config_.timeEmbedDim();
 
     convIn_ = register_module(
-        "conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(config_.inChannels, channels[0], 3).padding(1)));
+        "conv_in", Conv2d(torch::nn::Conv2dOptions(config_.inChannels, channels[0], 3).padding(1)));
     timeProj_ = register_module("time_proj", TimestepProjection(channels[0], config_.flipSinToCos, config_.freqShift));
     timeEmbedding_ = register_module("time_embedding", TimestepEmbedding(timeProj_->outputDim(), tembDim, activation_));
 
@@ -79,7 +79,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(UNet2DConditionConfig config)
 
     convNormOut_ = register_module("conv_norm_out", GroupNorm(config_.normNumGroups, channels[0], config_.normEps));
     convOut_ = register_module(
-        "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels[0], config_.outChannels, 3).padding(1)));
+        "conv_out", Conv2d(torch::nn::Conv2dOptions(channels[0], config_.outChannels, 3).padding(1)));
     eval();
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/model/Activation.h"
 #include "core/model/BlockId.h"
+#include "core/model/Conv2d.h"
 #include "core/model/GroupNorm.h"
 #include "core/model/SafetensorsFile.h"
 #include "core/model/TimestepEmbedding.h"
@@ -90,12 +91,12 @@ private:
     Activation activation_;
     TimestepProjection timeProj_{nullptr};
     TimestepEmbedding timeEmbedding_{nullptr};
-    torch::nn::Conv2d convIn_{nullptr};
+    Conv2d convIn_{nullptr};
     std::vector<UNetBlock> downBlocks_;
     UNetBlock midBlock_;  // module null without a mid block
     std::vector<UNetBlock> upBlocks_;
     GroupNorm convNormOut_{nullptr};
-    torch::nn::Conv2d convOut_{nullptr};
+    Conv2d convOut_{nullptr};
 };
 TORCH_MODULE(UNet2DConditionModel);
 

@@ -16,7 +16,7 @@ UNet2DModelImpl::UNet2DModelImpl(UNet2DConfig config)
     const int64_t tembDim = config_.timeEmbedDim();
 
     convIn_ = register_module(
-        "conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(config_.inChannels, channels[0], 3).padding(1)));
+        "conv_in", Conv2d(torch::nn::Conv2dOptions(config_.inChannels, channels[0], 3).padding(1)));
     timeProj_ = register_module("time_proj", TimestepProjection(config_));
     timeEmbedding_ = register_module("time_embedding", TimestepEmbedding(timeProj_->outputDim(), tembDim, activation_));
 
@@ -75,7 +75,7 @@ UNet2DModelImpl::UNet2DModelImpl(UNet2DConfig config)
 
     convNormOut_ = register_module("conv_norm_out", GroupNorm(config_.normNumGroups, channels[0], config_.normEps));
     convOut_ = register_module(
-        "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels[0], config_.outChannels, 3).padding(1)));
+        "conv_out", Conv2d(torch::nn::Conv2dOptions(channels[0], config_.outChannels, 3).padding(1)));
     eval();
 }
 

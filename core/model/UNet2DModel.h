@@ -10,6 +10,7 @@
 
 #include "core/model/Activation.h"
 #include "core/model/BlockId.h"
+#include "core/model/Conv2d.h"
 #include "core/model/DownBlock2D.h"
 #include "core/model/GroupNorm.h"
 #include "core/model/SafetensorsFile.h"
@@ -68,12 +69,12 @@ private:
     Activation activation_;
     TimestepProjection timeProj_{nullptr};
     TimestepEmbedding timeEmbedding_{nullptr};
-    torch::nn::Conv2d convIn_{nullptr};
+    Conv2d convIn_{nullptr};
     std::vector<DownBlock2D> downBlocks_;
     UNetMidBlock2D midBlock_{nullptr};
     std::vector<UpBlock2D> upBlocks_;
     GroupNorm convNormOut_{nullptr};
-    torch::nn::Conv2d convOut_{nullptr};
+    Conv2d convOut_{nullptr};
 };
 TORCH_MODULE(UNet2DModel);
 

@@ -9,7 +9,7 @@ VaeDecoderImpl::VaeDecoderImpl(const AutoencoderKLConfig& config) {
     const int64_t blocks = config.numBlocks();
     const int64_t deepest = channels.back();
     convIn_ = register_module(
-        "conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(config.latentChannels, deepest, 3).padding(1)));
+        "conv_in", Conv2d(torch::nn::Conv2dOptions(config.latentChannels, deepest, 3).padding(1)));
     // One attention head spanning all channels, group norm with the resnets' groups.
     midBlock_ = register_module("mid_block", UNetMidBlock2D(config.resnetOptions(deepest, deepest),
                                                             config.midBlockAddAttention, deepest, config.normNumGroups));
@@ -30,7 +30,7 @@ VaeDecoderImpl::VaeDecoderImpl(const AutoencoderKLConfig& config) {
     convNormOut_ =
         register_module("conv_norm_out", GroupNorm(config.normNumGroups, channels[0], AutoencoderKLConfig::kNormEps));
     convOut_ = register_module(
-        "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels[0], config.outChannels, 3).padding(1)));
+        "conv_out", Conv2d(torch::nn::Conv2dOptions(channels[0], config.outChannels, 3).padding(1)));
 }
 
 torch::Tensor VaeDecoderImpl::forward(const torch::Tensor& latent) {

@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "core/model/AutoencoderKLConfig.h"
+#include "core/model/Conv2d.h"
 #include "core/model/GroupNorm.h"
 #include "core/model/UNetMidBlock2D.h"
 #include "core/model/UpDecoderBlock2D.h"
@@ -24,11 +25,11 @@ public:
     torch::Tensor forward(const torch::Tensor& latent);
 
 private:
-    torch::nn::Conv2d convIn_{nullptr};
+    Conv2d convIn_{nullptr};
     UNetMidBlock2D midBlock_{nullptr};
     std::vector<UpDecoderBlock2D> upBlocks_;
     GroupNorm convNormOut_{nullptr};
-    torch::nn::Conv2d convOut_{nullptr};
+    Conv2d convOut_{nullptr};
 };
 TORCH_MODULE(VaeDecoder);
 

@@ -8,7 +8,7 @@ VaeEncoderImpl::VaeEncoderImpl(const AutoencoderKLConfig& config) {
     const auto& channels = config.blockOutChannels;
     const int64_t blocks = config.numBlocks();
     convIn_ = register_module(
-        "conv_in", torch::nn::Conv2d(torch::nn::Conv2dOptions(config.inChannels, channels[0], 3).padding(1)));
+        "conv_in", Conv2d(torch::nn::Conv2dOptions(config.inChannels, channels[0], 3).padding(1)));
 
     auto downList = register_module("down_blocks", torch::nn::ModuleList());
     int64_t outputChannel = channels[0];
@@ -30,7 +30,7 @@ VaeEncoderImpl::VaeEncoderImpl(const AutoencoderKLConfig& config) {
     convNormOut_ =
         register_module("conv_norm_out", GroupNorm(config.normNumGroups, deepest, AutoencoderKLConfig::kNormEps));
     convOut_ = register_module(
-        "conv_out", torch::nn::Conv2d(torch::nn::Conv2dOptions(deepest, 2 * config.latentChannels, 3).padding(1)));
+        "conv_out", Conv2d(torch::nn::Conv2dOptions(deepest, 2 * config.latentChannels, 3).padding(1)));
 }
 
 torch::Tensor VaeEncoderImpl::forward(const torch::Tensor& image) {

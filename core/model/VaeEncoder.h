@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "core/model/AutoencoderKLConfig.h"
+#include "core/model/Conv2d.h"
 #include "core/model/DownEncoderBlock2D.h"
 #include "core/model/GroupNorm.h"
 #include "core/model/UNetMidBlock2D.h"
@@ -24,11 +25,11 @@ public:
     torch::Tensor forward(const torch::Tensor& image);
 
 private:
-    torch::nn::Conv2d convIn_{nullptr};
+    Conv2d convIn_{nullptr};
     std::vector<DownEncoderBlock2D> downBlocks_;
     UNetMidBlock2D midBlock_{nullptr};
     GroupNorm convNormOut_{nullptr};
-    torch::nn::Conv2d convOut_{nullptr};
+    Conv2d convOut_{nullptr};
 };
 TORCH_MODULE(VaeEncoder);
 

@@ -42,9 +42,11 @@
 #include "ui/TensorImage.h"
 
 using latentlens::ui::DirectionRequest;
+using latentlens::ui::DirectionSet;
 using latentlens::ui::ImageCanvas;
 using latentlens::ui::MainWindow;
 using latentlens::ui::TensorImage;
+using latentlens::ui::ViewState;
 
 namespace {
 
@@ -120,12 +122,30 @@ private slots:
         waitIdle();
         QVERIFY(window_->viewState().hasEdit());
 
+        // Live first (solved to kLiveTolerance, the cards keeping the edits of t = 600), then refined.
+        std::shared_ptr<const DirectionSet> live;
+        const auto watch = connect(window_.get(), &MainWindow::viewChanged, [&](const ViewState& shown) {
+            if (shown.directions && shown.directions->live && shown.timestep == 400) live = shown.directions;
+        });
         window_->showTimestep(400);
         QTRY_VERIFY_WITH_TIMEOUT(window_->viewState().timestep == 400 && window_->viewState().directions &&
                                      !window_->isBusy(),
                                  kTimeoutMs);
+        disconnect(watch);
+        QVERIFY(live);
+        QCOMPARE(live->followedTimestep, 600);
+        QVERIFY(live->basis->products() <= 2 * 3 + 2 * 4);  // the start and one expansion
+        for (const auto& card : live->cards) {
+            QCOMPARE(card.editsTimestep, 600);
+            if (card.continues >= 0) QCOMPARE(card.minus, before->cards[card.continues].minus);
+        }
         const auto& view = window_->viewState();
         const auto& followed = *view.directions;
+        QVERIFY(!followed.live);
+        for (const auto& card : followed.cards) {
+            QCOMPARE(card.editsTimestep, -1);
+            QVERIFY(!card.minus.isNull() && !card.plus.isNull());
+        }
         QVERIFY(followed.isFollowed());
         QCOMPARE(followed.followedTimestep, 600);
         QCOMPARE(followed.timestep, 400);
