@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     const double findSeconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-    const auto& directions = *window.viewState().directions;
+    const auto directions = window.viewState().directions;  // kept: the view moves on
 
     window.addDirectionSlider(0);
     waitUntil([&] { return window.sliderStack()->sliderFor(0) && !window.isBusy(); });
@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
     std::printf("| start → first image (load, DDIM-50, x̂0 at t = %d) | %.2f s |\n", firstTimestep, firstImage);
     std::printf("| find directions k = 10: request → cards shown | %.3f s |\n", findSeconds);
     std::printf("| … of which the solver (%lld products, worst residual %.1e) | %.3f s |\n",
-                static_cast<long long>(directions.products), directions.worstResidual, directions.seconds);
+                static_cast<long long>(directions->products), directions->worstResidual, directions->seconds);
     std::printf("| drag, instant x̂0 preview: previews shown on the canvas | %.1f frames/s (%d of %d moves at %.0f/s) |\n",
                 instant.shownPerSecond, instant.shown, instant.moves, kMovesPerSecond);
     std::printf("| … worker time per preview (median) | %.2f ms |\n", instant.workerMs);

@@ -12,14 +12,15 @@ enum class JobKind : uint8_t {
     Image,      // a generated or opened (inverted) image
     Timestep,   // the image at another timestep
     Export,     // a file written on request (image, traversal, basis, session)
-    Basis,      // find directions
+    Basis,      // find directions, or refine live ones
     Preview,    // a slider drag
     FinalEdit,  // a slider release: the full re-denoise
     Session,    // open a session
     Analysis,   // an analysis of the Analysis window
+    Follow,     // the live directions of a new timestep (from the shown ones)
 };
 
-inline constexpr int kJobKindCount = 9;
+inline constexpr int kJobKindCount = 10;
 
 // A set of job kinds, one bit each.
 class JobKinds {

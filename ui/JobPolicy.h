@@ -28,7 +28,11 @@ public:
     //   - the same kind drops the queued one (every export asked for is written); a running image,
     //     timestep, basis or final edit is stopped;
     //   - a timestep also drops and stops a basis: directions belong to one timestep (a live update
-    //     of the directions follows the new timestep);
+    //     of the directions follows the new timestep). It drops a queued live update but lets a
+    //     running one (a tenth of a second) finish, to be shown before the new timestep: while
+    //     the timestep is dragged, the cards keep changing instead of every update being stopped
+    //     by the next move. A live update drops, stops and supersedes a basis (the refinement of
+    //     the previous one), and a basis (find or refine) a live update;
     //   - a preview (slider drag) or final edit (slider release) also drops queued previews and final
     //     edits and stops a running final edit: only the latest slider values matter; a preview is
     //     never stopped, so a quick preview is never wasted, and the two supersede each other's

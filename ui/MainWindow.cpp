@@ -413,9 +413,15 @@ void MainWindow::connectWorker() {
     connect(worker_, &ModelWorker::progress, this, [this](quint64 job, double fraction, const QString& message) {
         if (!jobs_.isPending(job)) return;
         jobProgress_->setProgress(fraction, message);
-        if (jobs_.kindOf(job) == JobKind::Basis && jobs_.isCurrent(job)) directionsPanel_->setProgress(fraction, message);
+        const auto kind = jobs_.kindOf(job);
+        if ((kind == JobKind::Basis || kind == JobKind::Follow) && jobs_.isCurrent(job))
+            directionsPanel_->setProgress(fraction, message);
     });
     connect(worker_, &ModelWorker::directionsReady, this, &MainWindow::onDirectionsReady);
+    refineTimer_ = new QTimer(this);
+    refineTimer_->setSingleShot(true);
+    refineTimer_->setInterval(kRefineAfterMs);
+    connect(refineTimer_, &QTimer::timeout, this, &MainWindow::refineLiveDirections);
     connect(worker_, &ModelWorker::previewReady, this, &MainWindow::onPreviewReady);
     connect(worker_, &ModelWorker::editReady, this, &MainWindow::onEditReady);
     connect(worker_, &ModelWorker::sessionOpened, this, &MainWindow::onSessionOpened);
@@ -480,6 +486,7 @@ void MainWindow::showTimestep(int timestep) {
         jobs_.supersede(JobKind::Timestep);  // whatever is in flight is no longer wanted
         return;
     }
+    refineTimer_->stop();  // the live directions of this timestep are not wanted refined
     track(worker_->computeAtTimestep(current_, timestep), JobKind::Timestep);
 }
 
@@ -787,7 +794,7 @@ void MainWindow::followDirections() {
     directionsPanel_->setRunning(true);
     track(worker_->followDirections(current_, followFrom_.directions, followFrom_.sliders, followFrom_.alphas,
                                     directionsPanel_->request()),
-          JobKind::Basis);
+          JobKind::Follow);
 }
 
 void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double seconds) {
@@ -801,19 +808,18 @@ void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double s
                                               tr("Directions at t = %1").arg(state.timestep), current_, state,
                                               [this](const ViewState& view) { applyViewState(view); }));
         const int rematched = found.rematchedCount();
-        setStatus(tr("%1 %2 directions from t = %3 to t = %4 in %5 (%6 Jacobian products%7)%8")
-                      .arg(found.live ? tr("Followed") : tr("Updated"))
-                      .arg(found.count())
+        const QString what = found.live ? tr("Followed %1 directions from t = %2 to t = %3 in %4 (%5 Jacobian products%6); "
+                                             "refining them and their cards…")
+                             : refined ? tr("Updated %1 directions from t = %2 to t = %3: refined and rendered in %4 "
+                                            "(%5 Jacobian products in all%6)")
+                                       : tr("Updated %1 directions from t = %2 to t = %3 in %4 (%5 Jacobian products%6)");
+        setStatus(what.arg(found.count())
                       .arg(found.followedTimestep)
                       .arg(state.timestep)
                       .arg(secondsText(seconds))
                       .arg(found.products)
-                      .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched))
-                      .arg(found.live ? tr("; refining them and their cards…") : QString()));
-        if (found.live) {
-            directionsPanel_->setRunning(true);
-            track(worker_->refineDirections(current_, directionsPanel_->request()), JobKind::Basis);
-        }
+                      .arg(rematched == 0 ? QString() : tr(", %n re-matched", nullptr, rematched)));
+        if (found.live) refineTimer_->start();  // unless the timestep moves on first
         return;
     }
     undoStack_->push(new ViewStateCommand(ViewStateCommand::Kind::Directions,
@@ -825,6 +831,16 @@ void MainWindow::onDirectionsReady(quint64 job, const ViewState& state, double s
                   .arg(secondsText(seconds))
                   .arg(found.products)
                   .arg(found.worstResidual, 0, 'g', 2));
+}
+
+void MainWindow::refineLiveDirections() {
+    const bool live = !current_.isNull() && current_.directions && current_.directions->live;
+    if (!live || jobs_.isRunning(JobKind::Timestep) || jobs_.isRunning(JobKind::Follow)) {
+        settleIfIdle();  // undone meanwhile, or the timestep moves on
+        return;
+    }
+    directionsPanel_->setRunning(true);
+    track(worker_->refineDirections(current_, directionsPanel_->request()), JobKind::Basis);
 }
 
 void MainWindow::onPreviewReady(quint64 job, const QImage& image, double seconds) {
@@ -918,12 +934,13 @@ void MainWindow::onFailed(quint64 job, const QString& message) {
             break;
         case JobKind::Session: showError(tr("Could not open the session"), message); break;
         case JobKind::Analysis: showError(tr("Could not run the analysis"), message); break;  // the Analysis window's own
+        case JobKind::Follow: showError(tr("Could not update the directions"), message); break;
     }
 }
 
 void MainWindow::onJobEnded(quint64 job) {
     const auto kind = jobs_.kindOf(job);
-    if (kind == JobKind::Basis && jobs_.isCurrent(job)) {
+    if ((kind == JobKind::Basis || kind == JobKind::Follow) && jobs_.isCurrent(job)) {
         directionsPanel_->setRunning(false);
         // The update failed or was cancelled (not for a newer timestep, which follows in turn): the
         // view's own directions, i.e. none.
@@ -939,11 +956,14 @@ void MainWindow::onJobEnded(quint64 job) {
         sliderStack_->setSliders(current_.directions, current_.sliders, current_.alphas);
     }
     jobs_.ended(job);
-    if (jobs_.isIdle()) {
-        jobProgress_->finish();
-        updateActions();
-        emit becameIdle();
-    }
+    settleIfIdle();
+}
+
+void MainWindow::settleIfIdle() {
+    if (isBusy()) return;  // a job, or live directions about to be refined
+    jobProgress_->finish();
+    updateActions();
+    emit becameIdle();
 }
 
 void MainWindow::setActiveDirection(int direction) {

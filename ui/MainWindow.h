@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 #include <QThread>
+#include <QTimer>
 
 #include "ui/DirectionSet.h"
 #include "ui/FileDialogs.h"
@@ -48,7 +49,7 @@ public:
     // With false, errors are logged and emitted (errorShown) but no message box opens (tests).
     void setShowDialogs(bool show) { showDialogs_ = show; }
 
-    bool isBusy() const { return !jobs_.isIdle(); }
+    bool isBusy() const { return !jobs_.isIdle() || (refineTimer_ && refineTimer_->isActive()); }
     const ModelInfo& modelInfo() const { return model_; }
     const ViewState& viewState() const { return current_; }
     QString statusText() const;
@@ -176,6 +177,12 @@ private:
     // the panel keeps showing them. Null view: nothing to follow.
     ViewState followFrom_;
     bool followPending_ = false;
+    // Live directions are refined (refineDirections) once the timestep has rested this long: a
+    // refinement started during a drag would hold the worker when the next move comes.
+    static constexpr int kRefineAfterMs = 250;
+    QTimer* refineTimer_ = nullptr;
+    void refineLiveDirections();
+    void settleIfIdle();  // no job and no refinement pending: progress done, becameIdle
     QUndoStack* undoStack_ = nullptr;
     bool showDialogs_ = true;
     bool wasMaximized_ = false;

@@ -471,7 +471,7 @@ quint64 ModelWorker::findDirections(const ViewState& view, const DirectionReques
 quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<const DirectionSet> previous,
                                       const QList<int>& sliders, const QMap<int, double>& alphas,
                                       const DirectionRequest& request) {
-    return submit(JobKind::Basis, tr("Updating the directions for t=%1").arg(view.timestep), [=](quint64 job) {
+    return submit(JobKind::Follow, tr("Updating the directions for t=%1").arg(view.timestep), [=](quint64 job) {
         QElapsedTimer timer;
         timer.start();
         const auto& state = latentsOf(view);
@@ -509,9 +509,18 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         auto result = view;
         result.directions = std::move(set);
         if (live) {
+            // The sliders' edit as the drag preview shows it (one U-Net call), until refined.
             result.sliders = followed.sliders;
             result.alphas = followed.alphas;
             result.edited = {};
+            const auto list = sliderList(*followed.basis, followed.alphas);
+            if (!list.allZero()) {
+                torch::NoGradGuard noGrad;
+                const auto xt = shiftAlongDirections(state.latent, *followed.basis, list.indices, list.alphas);
+                const auto clean = predictCleanImage(model, xt, state.timestep, state.sampling);
+                result.edited = TensorImage::toQImage(latentPreview_ ? latentPreview_->render(clean)
+                                                                     : model.codec().decode(clean));
+            }
         } else {
             result = edited(model, result, followed.sliders, followed.alphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
         }

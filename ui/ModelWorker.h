@@ -61,8 +61,9 @@ public:
     // each new direction is matched to the one it continues (DirectionMatch) and signed like it,
     // and the sliders move with their directions, keeping their α. Live first: when the
     // request's tolerance is below DirectionSet::kLiveTolerance, the solve stops there and the
-    // set is `live` (each card keeps the edit pictures of the direction it continues; no edit is
-    // rendered), for refineDirections to finish; otherwise the cards and edit are rendered.
+    // set is `live` (each card keeps the edit pictures of the direction it continues; the sliders'
+    // edit is the drag preview's one-call x̂0), for refineDirections to finish; otherwise the
+    // cards and edit are rendered.
     // directionsReady gets the view.
     quint64 followDirections(const ViewState& view, std::shared_ptr<const DirectionSet> previous,
                              const QList<int>& sliders, const QMap<int, double>& alphas,

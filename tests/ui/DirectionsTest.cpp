@@ -151,7 +151,7 @@ private slots:
         QCOMPARE(followed.timestep, 400);
         QCOMPARE(followed.count(), 3);
         QCOMPARE(window_->directionsPanel()->cards().size(), 3);
-        QVERIFY2(window_->statusText().startsWith(QStringLiteral("Updated 3 directions from t = 600 to t = 400 in ")),
+        QVERIFY2(window_->statusText().startsWith(QStringLiteral("Updated 3 directions from t = 600 to t = 400: refined and rendered in ")),
                  qPrintable(window_->statusText()));
 
         // The new basis is the cold one of the new x_t.

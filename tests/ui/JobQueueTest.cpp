@@ -131,7 +131,7 @@ private slots:
         const auto nothing = [](uint64_t) {};
         std::map<uint64_t, JobKind> kinds;
         for (JobKind kind : {JobKind::LoadModel, JobKind::Timestep, JobKind::Export, JobKind::Basis, JobKind::Preview,
-                             JobKind::FinalEdit, JobKind::Session, JobKind::Image})
+                             JobKind::FinalEdit, JobKind::Session, JobKind::Image, JobKind::Follow})
             kinds[queue.submit(kind, "job", nothing)] = kind;
         queue.submit(JobKind::Image, "new image", nothing);
         std::map<JobKind, JobEnd> ends;
@@ -141,7 +141,7 @@ private slots:
         QCOMPARE(ends[JobKind::LoadModel], JobEnd::Finished);
         QCOMPARE(ends[JobKind::Export], JobEnd::Finished);
         for (JobKind kind : {JobKind::Timestep, JobKind::Basis, JobKind::Preview, JobKind::FinalEdit, JobKind::Session,
-                             JobKind::Image})
+                             JobKind::Image, JobKind::Follow})
             QCOMPARE(ends[kind], JobEnd::Dropped);
     }
 
@@ -154,6 +154,14 @@ private slots:
         QVERIFY(policy.stops(JobKind::Timestep, JobKind::Basis));  // directions belong to one timestep
         QVERIFY(policy.drops(JobKind::Timestep, JobKind::Basis));
         QVERIFY(!policy.stops(JobKind::Basis, JobKind::Timestep));
+        // A running live update finishes (to be shown before the timestep that follows it), a
+        // queued one is dropped; live updates and bases (find, refine) replace each other.
+        QVERIFY(!policy.stops(JobKind::Timestep, JobKind::Follow));
+        QVERIFY(policy.drops(JobKind::Timestep, JobKind::Follow));
+        QVERIFY(policy.stops(JobKind::Follow, JobKind::Basis));
+        QVERIFY(policy.rule(JobKind::Follow).supersedes.contains(JobKind::Basis));
+        QVERIFY(policy.stops(JobKind::Basis, JobKind::Follow));
+        QVERIFY(policy.stops(JobKind::Image, JobKind::Follow));
         QVERIFY(!policy.stops(JobKind::Preview, JobKind::Preview));
         QVERIFY(policy.stops(JobKind::Session, JobKind::Basis));
         QVERIFY(!policy.stops(JobKind::Image, JobKind::Export));
