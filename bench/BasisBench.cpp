@@ -158,10 +158,8 @@ void targetsTable(const DiffusionPipeline& model, const DdimSampler& sampler, in
     const auto previous = solvePullbackBasis(previousJacobian, cold);  // also warms the allocator up
     BasisOptions warm = cold;
     warm.start = previous.v;
-    BasisOptions live = warm;  // ModelWorker::followDirections' live solve
-    live.tolerance = 1e-2;
-    live.blockSize = 5;
-    live.maxProducts = 2 * 10 + 2 * 5;
+    auto live = BasisOptions::liveUpdate(10);  // the window's live solve (ModelWorker::followDirections)
+    live.start = previous.v;
     BasisOptions power = cold;
     power.method = "power";
     const auto median = [&](const BasisOptions& options, int repeats) {

@@ -28,6 +28,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/Runtime.h"
+#include "core/geometry/BasisSolver.h"
 #include "ui/DetentSlider.h"
 #include "ui/DirectionSlider.h"
 #include "ui/MainWindow.h"
@@ -274,7 +275,7 @@ int main(int argc, char** argv) {
     std::printf("| … worker time per preview (median) | %.2f ms |\n", tenStep.workerMs);
     std::printf("| release → final (sharper mode, median of %d) | %.0f ms |\n", kDrags, tenStep.releaseMs);
     std::printf("| live directions: timestep step of %d → live cards (to %.0e, median of %d) | %.0f ms |\n",
-                kTimestepStep, latentlens::ui::DirectionSet::kLiveTolerance, kFollowSteps, follow.liveMs);
+                kTimestepStep, latentlens::BasisOptions::liveUpdate(10).tolerance, kFollowSteps, follow.liveMs);
     std::printf("| … of which the warm solver (median %.0f products) | %.0f ms |\n", follow.liveProducts,
                 follow.liveSolverMs);
     std::printf("| timestep step of %d → refined cards with their edits rendered (median of %d) | %.0f ms |\n",

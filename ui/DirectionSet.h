@@ -37,9 +37,6 @@ struct DirectionSet {
     // default model at t = 600, α = ±1 is a visible but sane edit and ±3 changes the garment.
     static constexpr double kAlphaMax = 5.0;
     static constexpr double kThumbnailAlpha = 3.0;
-    // Directions that follow the timestep are solved to this tolerance first (a live set), then
-    // refined to the requested one with their cards rendered.
-    static constexpr double kLiveTolerance = 1e-2;
 
     std::shared_ptr<const PullbackBasis> basis;
     uint64_t imageId = 0;  // the LatentState image and timestep the basis belongs to
@@ -58,8 +55,8 @@ struct DirectionSet {
     // -1: a search of its own; otherwise the timestep of the set this one was recomputed from (warm
     // start, directions matched to that set's and signed like them).
     int followedTimestep = -1;
-    // A followed set solved to kLiveTolerance only, its cards' edit pictures still those of the
-    // directions they continue (none for a new one); a refined set replaces it.
+    // A followed set solved roughly only (BasisOptions::liveUpdate), its cards' edit pictures
+    // still those of the directions they continue (none for a new one); a refined set replaces it.
     bool live = false;
     QVector<DirectionCardImages> cards;
 

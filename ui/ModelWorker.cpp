@@ -477,20 +477,17 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
         const auto& state = latentsOf(view);
         if (!previous || !previous->basis) throw Error("there are no directions to follow");
         auto& model = *model_;
-        // Live first: to DirectionSet::kLiveTolerance, cards keeping the pictures of the directions
-        // they continue; refineDirections then solves to the request's tolerance and renders.
-        BasisOptions options;
-        options.tolerance = std::max(request.tolerance, DirectionSet::kLiveTolerance);
-        options.maxProducts = request.maxProducts;
-        const bool live = options.tolerance > request.tolerance;
-        if (live) {
-            // At most the start's products and one expansion of k/2: a live update stays within
-            // a slow drag's step (bench/README.md, live directions).
-            const int64_t k = previous->basis->k;
-            options.blockSize = std::max<int64_t>(4, (k + 1) / 2);
-            options.maxProducts = 2 * k + 2 * options.blockSize;
-            if (request.maxProducts > 0) options.maxProducts = std::min<int64_t>(options.maxProducts, request.maxProducts);
+        // Live first (BasisOptions::liveUpdate: within a slow drag's step, bench/README.md), cards
+        // keeping the pictures of the directions they continue; refineDirections then solves to
+        // the request's tolerance and renders. A request as rough as that is done in one go.
+        auto options = BasisOptions::liveUpdate(previous->basis->k);
+        const bool live = request.tolerance < options.tolerance;
+        if (!live) {
+            options = {};
+            options.tolerance = request.tolerance;
         }
+        if (request.maxProducts > 0 && (!live || request.maxProducts < options.maxProducts))
+            options.maxProducts = request.maxProducts;
         auto followed = solvedFrom(model, state, *previous->basis, options,
                                    progressFor(job, tr("Directions: "), 0.0, live ? 1.0 : 0.7));
         followed.moveSliders(sliders, alphas);
@@ -512,15 +509,9 @@ quint64 ModelWorker::followDirections(const ViewState& view, std::shared_ptr<con
             // The sliders' edit as the drag preview shows it (one U-Net call), until refined.
             result.sliders = followed.sliders;
             result.alphas = followed.alphas;
-            result.edited = {};
-            const auto list = sliderList(*followed.basis, followed.alphas);
-            if (!list.allZero()) {
-                torch::NoGradGuard noGrad;
-                const auto xt = shiftAlongDirections(state.latent, *followed.basis, list.indices, list.alphas);
-                const auto clean = predictCleanImage(model, xt, state.timestep, state.sampling);
-                result.edited = TensorImage::toQImage(latentPreview_ ? latentPreview_->render(clean)
-                                                                     : model.codec().decode(clean));
-            }
+            result.edited = sliderList(*followed.basis, followed.alphas).allZero()
+                                ? QImage()
+                                : previewOf(state, *followed.basis, followed.alphas, false, {});
         } else {
             result = edited(model, result, followed.sliders, followed.alphas, progressFor(job, tr("Edit: "), 0.85, 1.0));
         }
@@ -564,18 +555,22 @@ quint64 ModelWorker::previewEdit(const ViewState& view, const QMap<int, double>&
         QElapsedTimer timer;
         timer.start();
         const auto& state = latentsOf(view);
-        const auto& directions = directionsOf(view);
-        const auto list = sliderList(*directions.basis, alphas);
-        const auto xt = shiftAlongDirections(state.latent, *directions.basis, list.indices, list.alphas);
-        torch::NoGradGuard noGrad;
         Progress progress;
         progress.cancelFlag = &jobs_.cancelFlag();
-        const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress, state.sampling)
-                                   : predictCleanImage(*model_, xt, state.timestep, state.sampling);
-        // Latent pipelines: the cheap latent → RGB map while dragging; the VAE decodes on release.
-        const auto picture = latentPreview_ ? latentPreview_->render(clean) : model_->codec().decode(clean);
-        emit previewReady(job, TensorImage::toQImage(picture), secondsSince(timer));
+        const auto picture = previewOf(state, *directionsOf(view).basis, alphas, sharper, progress);
+        emit previewReady(job, picture, secondsSince(timer));
     });
+}
+
+QImage ModelWorker::previewOf(const LatentState& state, const PullbackBasis& basis, const QMap<int, double>& alphas,
+                              bool sharper, const Progress& progress) const {
+    const auto list = sliderList(basis, alphas);
+    const auto xt = shiftAlongDirections(state.latent, basis, list.indices, list.alphas);
+    torch::NoGradGuard noGrad;
+    const auto clean = sharper ? quickDenoise(*model_, xt, state.timestep, 10, progress, state.sampling)
+                               : predictCleanImage(*model_, xt, state.timestep, state.sampling);
+    // Latent pipelines: the cheap latent → RGB map while dragging; the VAE decodes on release.
+    return TensorImage::toQImage(latentPreview_ ? latentPreview_->render(clean) : model_->codec().decode(clean));
 }
 
 quint64 ModelWorker::finalEdit(const ViewState& view, const QList<int>& sliders, const QMap<int, double>& alphas) {

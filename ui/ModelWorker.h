@@ -60,7 +60,7 @@ public:
     // another timestep): the solver starts from previous's directions (same k, block and method),
     // each new direction is matched to the one it continues (DirectionMatch) and signed like it,
     // and the sliders move with their directions, keeping their α. Live first: when the
-    // request's tolerance is below DirectionSet::kLiveTolerance, the solve stops there and the
+    // request's tolerance is below BasisOptions::liveUpdate's, the solve stops there and the
     // set is `live` (each card keeps the edit pictures of the direction it continues; the sliders'
     // edit is the drag preview's one-call x̂0), for refineDirections to finish; otherwise the
     // cards and edit are rendered.
@@ -145,6 +145,10 @@ private:
                                                               const Progress& progress);
     static ViewState edited(const DiffusionPipeline& model, const ViewState& view, const QList<int>& sliders,
                             const QMap<int, double>& alphas, const Progress& progress);
+    // The drag preview of x_t moved by `alphas` along `basis`: the x̂0 of one U-Net call (`sharper`:
+    // a 10-step denoise), through the cheap latent → RGB map for latent pipelines.
+    QImage previewOf(const LatentState& state, const PullbackBasis& basis, const QMap<int, double>& alphas,
+                     bool sharper, const Progress& progress) const;
 
     // The cheap latent → RGB map of a latent-diffusion pipeline (cached in the user's cache
     // folder), null for pixel models.

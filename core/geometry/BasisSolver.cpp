@@ -15,6 +15,15 @@ int64_t productBudget(const BasisOptions& options, int64_t blockSize) {
     return options.maxProducts > 0 ? options.maxProducts : 60 * blockSize + std::max<int64_t>(200, 12 * options.k);
 }
 
+BasisOptions BasisOptions::liveUpdate(int64_t k) {
+    BasisOptions options;
+    options.k = k;
+    options.tolerance = 1e-2;
+    options.blockSize = std::max<int64_t>(4, (k + 1) / 2);
+    options.maxProducts = 2 * k + 2 * options.blockSize;
+    return options;
+}
+
 PullbackBasis solvePullbackBasis(const JacobianOperator& jacobian, const BasisOptions& options, const Progress& progress) {
     const int64_t n = jacobian.inputDim();
     const int64_t m = jacobian.outputDim();

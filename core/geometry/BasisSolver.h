@@ -30,6 +30,11 @@ struct BasisOptions {
     int powerMinIterations = 10;
     int powerMaxIterations = 50;
     double powerAtol = 1e-4;   // power: stop when no entry of V moves by more than this
+
+    // A rough warm update of k directions, quick enough to follow the user (the window's live
+    // directions): to 1e-2, in blocks of max(4, ⌈k/2⌉), within the start's 2k products and one
+    // expansion. The caller sets `start` (and the method).
+    static BasisOptions liveUpdate(int64_t k);
 };
 
 // Computes the top-k pullback basis of `jacobian` (see PullbackBasis). Deterministic for a seed.

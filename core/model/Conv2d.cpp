@@ -8,9 +8,10 @@ namespace latentlens {
 
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
     const auto parts = DualParts::of(x);
+    if (!parts.hasTangent()) return torch::nn::Conv2dImpl::forward(x);
     const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&options.padding());
     const bool zeroPadding = c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()) != nullptr;
-    if (!parts.hasTangent() || !padding || !zeroPadding) return torch::nn::Conv2dImpl::forward(x);
+    if (!padding || !zeroPadding) return torch::nn::Conv2dImpl::forward(x);  // LibTorch's own tangent
     const auto convolve = [&](const torch::Tensor& input, const torch::Tensor& bias) {
         return torch::conv2d(input, weight, bias, options.stride(), *padding, options.dilation(), options.groups());
     };

@@ -48,6 +48,12 @@ std::vector<int64_t> row(const torch::Tensor& ids, int64_t i) {
     return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
 }
 
+// k = 3 directions of seed 1 at t = 500 under "a photo of a cat" (10 steps), written to `out`.
+test::CommandResult findCatBasis(const std::string& model, const std::string& out) {
+    return runCli("basis --model " + model + " --seed 1 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
+                  out);
+}
+
 class StableDiffusionCli : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
@@ -162,10 +168,7 @@ TEST(StableDiffusionCliEdit, EditAndTraverseUseThePromptTheBasisWasFoundUnder) {
     const auto model = fixtureDir("sd1-tiny").string();
     test::TempDir dir;
     const auto basis = (dir / "b").string();
-    ASSERT_EQ(runCli("basis --model " + model + " --seed 1 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
-                     basis)
-                  .exitCode,
-              0);
+    ASSERT_EQ(findCatBasis(model, basis).exitCode, 0);
     const auto prompt = std::string(" --prompt \"a photo of a cat\" --guidance 3 --steps 10 ");
     auto result = runCli("edit --model " + model + " --basis " + basis + " --dir 0 --alpha 0" + prompt + "--out " +
                          (dir / "zero.npy").string());
@@ -217,10 +220,7 @@ TEST(StableDiffusionCliEdit, TransportUsesThePromptTheBasisWasFoundUnder) {
     const auto model = fixtureDir("sd1-tiny").string();
     test::TempDir dir;
     const auto basis = (dir / "b").string();
-    ASSERT_EQ(runCli("basis --model " + model + " --seed 1 --steps 10 --t 500 --k 3 --prompt \"a photo of a cat\" --out " +
-                     basis)
-                  .exitCode,
-              0);
+    ASSERT_EQ(findCatBasis(model, basis).exitCode, 0);
     auto result = runCli("transport --model " + model + " --from " + basis + " --to-seed 2 --dir 0 --steps 10 --prompt " +
                          "\"a photo of a cat\" --guidance 3 --out " + (dir / "moved").string());
     ASSERT_EQ(result.exitCode, 0) << result.output;

@@ -122,7 +122,7 @@ private slots:
         waitIdle();
         QVERIFY(window_->viewState().hasEdit());
 
-        // Live first (solved to kLiveTolerance, the cards keeping the edits of t = 600), then refined.
+        // Live first (BasisOptions::liveUpdate, the cards keeping the edits of t = 600), then refined.
         std::shared_ptr<const DirectionSet> live;
         const auto watch = connect(window_.get(), &MainWindow::viewChanged, [&](const ViewState& shown) {
             if (shown.directions && shown.directions->live && shown.timestep == 400) live = shown.directions;
