@@ -179,8 +179,8 @@ void writeLinePlot(const fs::path& path, const LinePlot& plot, int width, int he
         for (size_t i = 0; i < series.x.size(); ++i) {
             if (std::isfinite(series.x[i]) && std::isfinite(series.y[i])) points.push_back(toPixel(series.x[i], series.y[i]) - offset);
         }
-        if (points.size() > 1) cv::polylines(clipped, points, false, seriesColor(s), 2, cv::LINE_AA);
-        for (const auto& p : points) cv::circle(clipped, p, 3, seriesColor(s), cv::FILLED, cv::LINE_AA);
+        if (points.size() > 1 && !series.pointsOnly) cv::polylines(clipped, points, false, seriesColor(s), 2, cv::LINE_AA);
+        for (const auto& p : points) cv::circle(clipped, p, series.pointsOnly ? 4 : 3, seriesColor(s), cv::FILLED, cv::LINE_AA);
     }
     // Legend: top right inside the plot area.
     std::vector<std::pair<std::string, int>> entries;  // label, series index (−1: reference)
@@ -207,7 +207,8 @@ void writeLinePlot(const fs::path& path, const LinePlot& plot, int width, int he
                 if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
                 const auto p = toPixel(series.x[i], series.y[i]);
                 samples.push_back(p);
-                if (i + 1 < series.x.size() && std::isfinite(series.x[i + 1]) && std::isfinite(series.y[i + 1])) {
+                if (!series.pointsOnly && i + 1 < series.x.size() && std::isfinite(series.x[i + 1]) &&
+                    std::isfinite(series.y[i + 1])) {
                     const auto q = toPixel(series.x[i + 1], series.y[i + 1]);
                     for (int j = 1; j < 16; ++j) samples.push_back(p + (q - p) * (j / 16.0));
                 }
@@ -228,7 +229,9 @@ void writeLinePlot(const fs::path& path, const LinePlot& plot, int width, int he
         for (size_t i = 0; i < entries.size(); ++i) {
             const int y = box.y + 4 + rowHeight * static_cast<int>(i) + rowHeight / 2;
             const cv::Point a(box.x + 6, y), b(box.x + 30, y);
-            if (entries[i].second >= 0) {
+            if (entries[i].second >= 0 && plot.series[static_cast<size_t>(entries[i].second)].pointsOnly) {
+                cv::circle(image, (a + b) / 2, 4, seriesColor(entries[i].second), cv::FILLED, cv::LINE_AA);
+            } else if (entries[i].second >= 0) {
                 cv::line(image, a, b, seriesColor(entries[i].second), 2, cv::LINE_AA);
             } else {
                 drawDashedLine(image, a, b, kAxis);

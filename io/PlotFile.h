@@ -18,6 +18,7 @@ struct PlotSeries {
     std::string label;
     std::vector<double> x;
     std::vector<double> y;  // same length as x; non-finite points are skipped
+    bool pointsOnly = false;  // a scatter: markers without the line through them
 };
 
 // A horizontal dashed line (a baseline such as "random subspaces").

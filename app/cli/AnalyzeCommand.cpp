@@ -1,25 +1,27 @@
 // latentlens-cli analyze: the latent-geometry analyses of Park et al. (2023), each writing CSV
-// tables, PNG plots and a report.md into --out.
-#include <chrono>
-#include <cstdio>
+// tables, PNG plots and a report.md into --out. Every analysis is a sweep of basis jobs (see
+// AnalyzeSweep.h): --shard I/N runs one share of them, `analyze merge` finishes.
+#include <fstream>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "app/cli/AnalyzeOutput.h"
+#include "app/cli/AnalyzeSweep.h"
 #include "app/cli/CliSupport.h"
 #include "core/Error.h"
-#include "core/analysis/CoarseToFine.h"
+#include "core/ProgressRange.h"
 #include "core/analysis/Curvedness.h"
-#include "core/analysis/SampleSimilarity.h"
-#include "core/analysis/TimestepSimilarity.h"
+#include "core/analysis/PromptSimilarity.h"
+#include "core/analysis/SeedTrajectories.h"
 #include "core/analysis/TimestepSweep.h"
 
 namespace latentlens::cli {
 namespace fs = std::filesystem;
+using nlohmann::json;
 namespace {
 
-// Options every analysis takes: the model, the sweep of timesteps, the basis and --out.
+// Options every analysis takes: the model, the sweep of timesteps, the basis, --shard and --out.
 struct AnalyzeOptions : CommonOptions {
     std::vector<int64_t> timesteps;
     int count = 10;
@@ -30,6 +32,7 @@ struct AnalyzeOptions : CommonOptions {
     int64_t maxProducts = 0;
     uint64_t basisSeed = 0;
     int64_t steps = 50;
+    std::string shard = "1/1";
     std::string out;
 
     void addTo(CLI::App& command, bool explicitTimesteps = true) {
@@ -45,7 +48,10 @@ struct AnalyzeOptions : CommonOptions {
         command.add_option("--max-products", maxProducts, "budget of Jacobian products per basis (0: automatic)");
         command.add_option("--basis-seed", basisSeed, "seed of the solver's start vectors")->capture_default_str();
         command.add_option("--steps", steps, "DDIM steps of a full trajectory (to reach x_t)")->check(CLI::Range(1, 100000))->capture_default_str();
-        command.add_option("--out", out, "output folder (created): CSV, PNG and report.md")->required();
+        command.add_option("--shard", shard,
+                           "run only shard I of N of the sweep's jobs (1-based); finish with `analyze merge`")
+            ->capture_default_str();
+        command.add_option("--out", out, "output folder (created): CSV, PNG, report.md, sweep.json and jobs/")->required();
     }
 
     SweepOptions sweep() const {
@@ -62,12 +68,35 @@ struct AnalyzeOptions : CommonOptions {
         return options;
     }
 
+    SweepShard parsedShard() const { return SweepShard::parse(shard); }
+
     fs::path outputFolder() const {
         fs::path folder(out);
         std::error_code error;
         fs::create_directories(folder, error);
         if (error || !fs::is_directory(folder)) throw Error(out + ": cannot create the output folder");
         return folder;
+    }
+
+    void checkK(const DiffusionPipeline& model) const {
+        const auto shape = model.latentShape();
+        if (k > shape[0] * shape[1] * shape[2]) {
+            throw Error("--k " + std::to_string(k) + " exceeds the input dimension of model " + model.name());
+        }
+    }
+
+    // The settings every job depends on (a shard with other settings cannot join the sweep).
+    json settings(const DiffusionPipeline& model, const std::vector<int64_t>& resolved) const {
+        return json{{"model", model.name()},
+                    {"modelFolder", fs::absolute(model.folder().root).lexically_normal().string()},
+                    {"dtype", dtype},
+                    {"variant", variant},
+                    {"timesteps", resolved},
+                    {"k", k},
+                    {"tolerance", tolerance},
+                    {"maxProducts", maxProducts},
+                    {"basisSeed", basisSeed},
+                    {"steps", steps}};
     }
 
     std::string context(const DiffusionPipeline& model, const std::string& samples) const {
@@ -77,14 +106,67 @@ struct AnalyzeOptions : CommonOptions {
     }
 };
 
+// The prompts of the one-prompt analyses on text-conditioned models: x_t sampled under --prompt
+// (negative prompt, guidance), J under --prompt alone.
+struct PromptedAnalyzeOptions : AnalyzeOptions, PromptOptions {
+    void addTo(CLI::App& command, bool explicitTimesteps = true) {
+        AnalyzeOptions::addTo(command, explicitTimesteps);
+        PromptOptions::addTo(command);
+    }
+    // Sets the sweep's conditionings and records them in `settings`.
+    SweepOptions conditionedSweep(const DiffusionPipeline& model, json& settings) const {
+        auto options = sweep();
+        options.sampling = conditioning(model);
+        options.jacobian = model.condition(prompt);
+        if (model.textEncoder()) {
+            settings["prompt"] = prompt;
+            settings["negativePrompt"] = negativePrompt;
+            settings["guidance"] = options.sampling.guidanceScale;
+        }
+        return options;
+    }
+    std::string promptContext(const DiffusionPipeline& model) const {
+        if (!model.textEncoder()) return {};
+        return " x_t sampled under the prompt \"" + prompt + "\" (negative \"" + negativePrompt + "\", guidance " +
+               cell(guidance.value_or(7.5)) + "); J under the prompt alone, without guidance.";
+    }
+};
+
 std::vector<uint64_t> seedRange(uint64_t first, int count) {
     std::vector<uint64_t> seeds;
     for (int i = 0; i < count; ++i) seeds.push_back(first + static_cast<uint64_t>(i));
     return seeds;
 }
 
-double secondsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// One line a prompt; blank lines and lines starting with '#' are skipped. Errors name the file.
+std::vector<std::string> readPromptFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw Error(path + ": cannot read the prompt file");
+    std::vector<std::string> prompts;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const auto first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
+        prompts.push_back(line.substr(first, line.find_last_not_of(" \t") - first + 1));
+    }
+    if (prompts.empty()) throw Error(path + ": no prompts (one prompt a line)");
+    return prompts;
+}
+
+void requireTextEncoder(const DiffusionPipeline& model, const std::string& analysis) {
+    if (!model.textEncoder()) {
+        throw Error("analyze " + analysis + ": model " + model.name() + " takes no prompt (it needs a text-conditioned "
+                    "pipeline such as Stable Diffusion)");
+    }
+}
+
+// A job computing the basis at a seed's x_t.
+JobStore::Values basisJob(DiffusionPipeline& model, SeedTrajectories& trajectories, uint64_t seed, size_t t,
+                          int64_t timestep, const BasisOptions& basis, const Conditioning& jacobian,
+                          const Progress& progress) {
+    auto x = trajectories.at(seed, t, progressRange(progress, 0.0, 0.1));
+    return basisValues(basisAt(model, x, timestep, basis, progressRange(progress, 0.1, 1.0), jacobian));
 }
 
 }  // namespace
@@ -94,30 +176,39 @@ void addAnalyzeCommand(CLI::App& app) {
         "analyze", "Latent-geometry analyses over timesteps (Park et al. 2023): CSV, PNG plots and report.md");
     analyze->require_subcommand(1);
 
-    {
-        struct Options : AnalyzeOptions {
+    // One sample over the sweep: coarse-to-fine and timesteps.
+    for (const char* name : {"coarse-to-fine", "timesteps"}) {
+        struct Options : PromptedAnalyzeOptions {
             uint64_t seed = 0;
         };
+        const std::string analysis = name;
         auto options = std::make_shared<Options>();
         auto* command = analyze->add_subcommand(
-            "coarse-to-fine", "Power spectrum and mean frequency of one sample's latent basis v_i over t, and v_1 over t");
+            analysis, analysis == "coarse-to-fine"
+                          ? "Power spectrum and mean frequency of one sample's latent basis v_i over t, and v_1 over t"
+                          : "Similarity of one sample's tangent spaces at every pair of timesteps (t x t, in X and H)");
         command->add_option("--seed", options->seed, "noise seed of the sample")->capture_default_str();
         options->addTo(*command);
-        command->callback([options] {
-            const auto start = std::chrono::steady_clock::now();
+        command->callback([options, analysis] {
             auto model = options->loadModel();
+            const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
-            auto sweep = computeSweepBases(*model, {options->seed}, options->sweep(), loggingProgress());
-            auto result = coarseToFine(sweep.sampleBases(0));
-            writeCoarseToFine(folder, result, options->context(*model, "seed " + std::to_string(options->seed)));
-            std::printf("coarse-to-fine, %zu timesteps: mean frequency %.3f at t=%lld, %.3f at t=%lld (%.1f s)\nwrote %s\n",
-                        result.timesteps.size(), result.averageFrequency[0].item<double>(),
-                        static_cast<long long>(result.timesteps.front()), result.averageFrequency[-1].item<double>(),
-                        static_cast<long long>(result.timesteps.back()), secondsSince(start), options->out.c_str());
+            const auto timesteps = options->sweep().resolveTimesteps(*model);
+            SweepPlan plan{analysis, options->settings(*model, timesteps), {}};
+            const auto sweep = options->conditionedSweep(*model, plan.settings);
+            plan.settings["seed"] = options->seed;
+            plan.settings["context"] = options->context(*model, "seed " + std::to_string(options->seed)) +
+                                       options->promptContext(*model);
+            for (auto t : timesteps) plan.keys.push_back(timestepKey(t));
+            SeedTrajectories trajectories(*model, timesteps, options->steps, sweep.sampling);
+            runAnalysisSweep(folder, plan, shard, [&](size_t job, const Progress& progress) {
+                return basisJob(*model, trajectories, options->seed, job, timesteps[job], sweep.basis, sweep.jacobian,
+                                progress);
+            });
         });
     }
     {
-        struct Options : AnalyzeOptions {
+        struct Options : PromptedAnalyzeOptions {
             uint64_t seed = 0;
             int samples = 8;
         };
@@ -128,46 +219,37 @@ void addAnalyzeCommand(CLI::App& app) {
         command->add_option("--samples", options->samples, "number of samples")->check(CLI::Range(2, 10000))->capture_default_str();
         options->addTo(*command);
         command->callback([options] {
-            const auto start = std::chrono::steady_clock::now();
             auto model = options->loadModel();
+            const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
-            auto sweep = computeSweepBases(*model, seedRange(options->seed, options->samples), options->sweep(), loggingProgress());
-            auto result = sampleSimilarity(sweep);
-            writeSampleSimilarity(folder, result,
-                                  options->context(*model, std::to_string(options->samples) + " samples from seed " +
-                                                               std::to_string(options->seed)));
-            std::printf("similarity of %d samples: X %.3f at t=%lld, %.3f at t=%lld; H %.3f, %.3f (%.1f s)\nwrote %s\n",
-                        options->samples, result.meanXSimilarity[0].item<double>(),
-                        static_cast<long long>(result.timesteps.front()), result.meanXSimilarity[-1].item<double>(),
-                        static_cast<long long>(result.timesteps.back()), result.meanHSimilarity[0].item<double>(),
-                        result.meanHSimilarity[-1].item<double>(), secondsSince(start), options->out.c_str());
+            const auto timesteps = options->sweep().resolveTimesteps(*model);
+            const auto seeds = seedRange(options->seed, options->samples);
+            SweepPlan plan{"similarity", options->settings(*model, timesteps), {}};
+            const auto sweep = options->conditionedSweep(*model, plan.settings);
+            plan.settings["seeds"] = seeds;
+            plan.settings["context"] = options->context(*model, std::to_string(options->samples) + " samples from seed " +
+                                                                    std::to_string(options->seed)) +
+                                       options->promptContext(*model);
+            struct Job {
+                uint64_t seed;
+                size_t t;
+            };
+            std::vector<Job> jobs;
+            for (size_t t = 0; t < timesteps.size(); ++t) {
+                for (auto seed : seeds) {
+                    jobs.push_back({seed, t});
+                    plan.keys.push_back(sampleKey(seed, timesteps[t]));
+                }
+            }
+            SeedTrajectories trajectories(*model, timesteps, options->steps, sweep.sampling);
+            runAnalysisSweep(folder, plan, shard, [&](size_t j, const Progress& progress) {
+                return basisJob(*model, trajectories, jobs[j].seed, jobs[j].t, timesteps[jobs[j].t], sweep.basis,
+                                sweep.jacobian, progress);
+            });
         });
     }
     {
-        struct Options : AnalyzeOptions {
-            uint64_t seed = 0;
-        };
-        auto options = std::make_shared<Options>();
-        auto* command = analyze->add_subcommand(
-            "timesteps", "Similarity of one sample's tangent spaces at every pair of timesteps (t x t, in X and H)");
-        command->add_option("--seed", options->seed, "noise seed of the sample")->capture_default_str();
-        options->addTo(*command);
-        command->callback([options] {
-            const auto start = std::chrono::steady_clock::now();
-            auto model = options->loadModel();
-            const auto folder = options->outputFolder();
-            auto sweep = computeSweepBases(*model, {options->seed}, options->sweep(), loggingProgress());
-            auto result = timestepSimilarity(sweep.sampleBases(0));
-            writeTimestepSimilarity(folder, result, options->context(*model, "seed " + std::to_string(options->seed)));
-            const auto T = static_cast<int64_t>(result.timesteps.size());
-            std::printf("timesteps, %lld x %lld: X similarity of t=%lld and t=%lld %.3f (%.1f s)\nwrote %s\n",
-                        static_cast<long long>(T), static_cast<long long>(T), static_cast<long long>(result.timesteps.front()),
-                        static_cast<long long>(result.timesteps.back()), result.xSimilarity[0][T - 1].item<double>(),
-                        secondsSince(start), options->out.c_str());
-        });
-    }
-    {
-        struct Options : AnalyzeOptions {
+        struct Options : PromptedAnalyzeOptions {
             uint64_t seedA = 0;
             uint64_t seedB = 1;
             int64_t segments = 8;
@@ -182,23 +264,42 @@ void addAnalyzeCommand(CLI::App& app) {
             ->capture_default_str();
         options->addTo(*command);
         command->callback([options] {
-            const auto start = std::chrono::steady_clock::now();
+            if (options->seedA == options->seedB) {
+                throw Error("curvedness needs two different seeds (both are " + std::to_string(options->seedA) + ")");
+            }
             auto model = options->loadModel();
+            const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
-            auto result = curvednessOverTimesteps(*model, options->seedA, options->seedB, options->segments,
-                                                  options->sweep(), loggingProgress());
-            writeCurvedness(folder, result,
-                            options->context(*model, "seeds " + std::to_string(options->seedA) + " and " +
-                                                         std::to_string(options->seedB) + ", M=" +
-                                                         std::to_string(options->segments) + " segments"));
-            std::printf("curvedness: %.4f rad/unit at t=%lld, %.4f at t=%lld (%.1f s)\nwrote %s\n",
-                        result.curvedness[0].item<double>(), static_cast<long long>(result.timesteps.front()),
-                        result.curvedness[-1].item<double>(), static_cast<long long>(result.timesteps.back()),
-                        secondsSince(start), options->out.c_str());
+            const auto timesteps = options->sweep().resolveTimesteps(*model);
+            const auto M = options->segments;
+            SweepPlan plan{"curvedness", options->settings(*model, timesteps), {}};
+            const auto sweep = options->conditionedSweep(*model, plan.settings);
+            plan.settings["seedA"] = options->seedA;
+            plan.settings["seedB"] = options->seedB;
+            plan.settings["segments"] = M;
+            plan.settings["context"] =
+                options->context(*model, "seeds " + std::to_string(options->seedA) + " and " +
+                                             std::to_string(options->seedB) + ", M=" + std::to_string(M) + " segments") +
+                options->promptContext(*model);
+            for (auto t : timesteps) {
+                for (int64_t j = 0; j <= M; ++j) plan.keys.push_back(pointKey(t, j));
+            }
+            SeedTrajectories trajectories(*model, timesteps, options->steps, sweep.sampling);
+            runAnalysisSweep(folder, plan, shard, [&](size_t job, const Progress& progress) {
+                const auto t = job / static_cast<size_t>(M + 1);
+                const auto j = static_cast<int64_t>(job % static_cast<size_t>(M + 1));
+                auto xA = trajectories.at(options->seedA, t, progressRange(progress, 0.0, 0.05));
+                auto xB = trajectories.at(options->seedB, t, progressRange(progress, 0.05, 0.1));
+                auto values = basisValues(basisAt(*model, segmentPoint(xA, xB, M, j), timesteps[t], sweep.basis,
+                                                  progressRange(progress, 0.1, 1.0), sweep.jacobian));
+                values["euclidean_length"] =
+                    torch::tensor((xB.to(torch::kFloat64) - xA.to(torch::kFloat64)).norm().item<double>(), torch::kFloat64);
+                return values;
+            });
         });
     }
     {
-        struct Options : AnalyzeOptions {
+        struct Options : PromptedAnalyzeOptions {
             std::string modelB;
             uint64_t seed = 0;
             int samples = 8;
@@ -213,34 +314,226 @@ void addAnalyzeCommand(CLI::App& app) {
         command->add_option("--samples", options->samples, "samples per model")->check(CLI::Range(2, 10000))->capture_default_str();
         options->addTo(*command, /*explicitTimesteps=*/false);
         command->callback([options] {
-            const auto start = std::chrono::steady_clock::now();
             auto first = options->loadModel();
             auto second = DiffusionPipeline::load(options->modelB, ModelOptions{first->dtype(), first->device()});
+            const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
-            std::vector<SampleSimilarity> results;
-            std::vector<int64_t> trainTimesteps;
-            for (auto* model : {first.get(), second.get()}) {
-                if (options->k > model->latentShape()[0] * model->latentShape()[1] * model->latentShape()[2]) {
-                    throw Error("--k " + std::to_string(options->k) + " exceeds the input dimension of model " + model->name());
+            const std::vector<DiffusionPipeline*> models{first.get(), second.get()};
+            const auto seeds = seedRange(options->seed, options->samples);
+            SweepPlan plan{"compare", options->settings(*first, {}), {}};
+            plan.settings.erase("timesteps");
+            json perModel = json::array();
+            std::vector<std::vector<int64_t>> timesteps;
+            std::vector<SweepOptions> sweeps;
+            std::vector<std::unique_ptr<SeedTrajectories>> trajectories;
+            for (auto* model : models) {
+                options->checkK(*model);
+                timesteps.push_back(options->sweep().resolveTimesteps(*model));
+                json modelSettings{{"model", model->name()},
+                                   {"modelFolder", fs::absolute(model->folder().root).lexically_normal().string()}};
+                sweeps.push_back(options->conditionedSweep(*model, modelSettings));
+                perModel.push_back(modelSettings);
+                trajectories.push_back(
+                    std::make_unique<SeedTrajectories>(*model, timesteps.back(), options->steps, sweeps.back().sampling));
+            }
+            plan.settings["perModel"] = perModel;
+            plan.settings["models"] = {first->name(), second->name()};
+            plan.settings["trainTimesteps"] = {first->numTrainTimesteps(), second->numTrainTimesteps()};
+            plan.settings["seeds"] = seeds;
+            plan.settings["modelTimesteps"] = timesteps;
+            plan.settings["context"] = "Models " + first->name() + " and " + second->name() + ", " +
+                                       std::to_string(options->samples) + " samples from seed " +
+                                       std::to_string(options->seed) + ", k=" + std::to_string(options->k) + ", " +
+                                       std::to_string(options->count) + " timesteps from " + cell(options->from) +
+                                       "T to " + cell(options->to) + "T.";
+            struct Job {
+                size_t model;
+                uint64_t seed;
+                size_t t;
+            };
+            std::vector<Job> jobs;
+            for (size_t m = 0; m < 2; ++m) {
+                for (size_t t = 0; t < timesteps[m].size(); ++t) {
+                    for (auto seed : seeds) {
+                        jobs.push_back({m, seed, t});
+                        plan.keys.push_back(modelSampleKey(static_cast<int64_t>(m), seed, timesteps[m][t]));
+                    }
                 }
-                spdlog::info("similarity of {} samples on {}", options->samples, model->name());
-                auto sweep = computeSweepBases(*model, seedRange(options->seed, options->samples), options->sweep(),
-                                               loggingProgress());
-                results.push_back(sampleSimilarity(sweep));
-                trainTimesteps.push_back(model->scheduler().numTrainTimesteps());
             }
-            writeComparison(folder, results, trainTimesteps,
-                            "Models " + first->name() + " and " + second->name() + ", " + std::to_string(options->samples) +
-                                " samples from seed " + std::to_string(options->seed) + ", k=" + std::to_string(options->k) +
-                                ", " + std::to_string(options->count) + " timesteps from " + cell(options->from) +
-                                "T to " + cell(options->to) + "T.");
-            for (const auto& r : results) {
-                std::printf("%s: mean X similarity %.3f (random %.4f)\n", r.modelName.c_str(),
-                            r.meanXSimilarity.mean().item<double>(), static_cast<double>(r.k) / r.xDim);
-            }
-            std::printf("(%.1f s)\nwrote %s\n", secondsSince(start), options->out.c_str());
+            runAnalysisSweep(folder, plan, shard, [&](size_t j, const Progress& progress) {
+                const auto& job = jobs[j];
+                return basisJob(*models[job.model], *trajectories[job.model], job.seed, job.t, timesteps[job.model][job.t],
+                                sweeps[job.model].basis, sweeps[job.model].jacobian, progress);
+            });
         });
     }
+    {
+        struct Options : AnalyzeOptions {
+            std::string promptFile;
+            std::string referencePrompt;
+            std::string negativePrompt;
+            double guidance = 7.5;
+            uint64_t seed = 0;
+            int samples = 1;
+        };
+        auto options = std::make_shared<Options>();
+        auto* command = analyze->add_subcommand(
+            "prompts", "Tangent spaces of the same z_t under every pair of prompts, per t, against the prompts' text "
+                       "similarity (text-conditioned models)");
+        command->add_option("--prompts", options->promptFile, "text file, one prompt a line")
+            ->required()
+            ->check(CLI::ExistingFile);
+        command->add_option("--reference-prompt", options->referencePrompt,
+                            "the prompt z_t is sampled under (default: the file's first prompt)");
+        command->add_option("--negative-prompt", options->negativePrompt, "negative prompt of the sampling");
+        command->add_option("--guidance", options->guidance, "guidance scale of the sampling")
+            ->check(CLI::Range(0.0, 100.0))
+            ->capture_default_str();
+        command->add_option("--seed", options->seed, "first noise seed (samples use seed, seed+1, ...)")->capture_default_str();
+        command->add_option("--samples", options->samples, "number of samples (z_t) the similarities are averaged over")
+            ->check(CLI::Range(1, 10000))
+            ->capture_default_str();
+        options->addTo(*command);
+        command->callback([options] {
+            const auto prompts = readPromptFile(options->promptFile);
+            if (prompts.size() < 2) throw Error(options->promptFile + ": comparing prompts needs at least two prompts");
+            auto model = options->loadModel();
+            requireTextEncoder(*model, "prompts");
+            const auto shard = options->parsedShard();
+            const auto folder = options->outputFolder();
+            const auto timesteps = options->sweep().resolveTimesteps(*model);
+            const auto seeds = seedRange(options->seed, options->samples);
+            const auto reference = options->referencePrompt.empty() ? prompts.front() : options->referencePrompt;
+            SweepPlan plan{"prompts", options->settings(*model, timesteps), {}};
+            plan.settings["prompts"] = prompts;
+            plan.settings["seeds"] = seeds;
+            plan.settings["referencePrompt"] = reference;
+            plan.settings["negativePrompt"] = options->negativePrompt;
+            plan.settings["guidance"] = options->guidance;
+            plan.settings["context"] =
+                options->context(*model, std::to_string(prompts.size()) + " prompts, " +
+                                             std::to_string(options->samples) + " sample(s) from seed " +
+                                             std::to_string(options->seed)) +
+                " Every z_t is sampled under the reference prompt \"" + reference + "\" (negative \"" +
+                options->negativePrompt + "\", guidance " + cell(options->guidance) +
+                "); J is taken at that z_t under each prompt, without guidance.";
+            auto sweep = options->sweep();
+            const auto sampling = model->condition(reference, options->negativePrompt, options->guidance);
+            std::vector<Conditioning> underPrompt;
+            for (const auto& prompt : prompts) underPrompt.push_back(model->condition(prompt));
+            struct Job {
+                size_t prompt;
+                uint64_t seed;
+                size_t t;
+            };
+            std::vector<Job> jobs{{0, 0, 0}};  // job 0: the prompts' text embeddings
+            plan.keys.push_back(kTextEmbeddingsKey);
+            for (size_t t = 0; t < timesteps.size(); ++t) {
+                for (size_t p = 0; p < prompts.size(); ++p) {
+                    for (auto seed : seeds) {
+                        jobs.push_back({p, seed, t});
+                        plan.keys.push_back(promptKey(static_cast<int64_t>(p), seed, timesteps[t]));
+                    }
+                }
+            }
+            SeedTrajectories trajectories(*model, timesteps, options->steps, sampling);
+            runAnalysisSweep(folder, plan, shard, [&](size_t j, const Progress& progress) -> JobStore::Values {
+                if (j == 0) {
+                    std::vector<torch::Tensor> pooled;
+                    for (const auto& prompt : prompts) pooled.push_back(pooledPromptEmbedding(*model->textEncoder(), prompt));
+                    return {{"pooled", torch::stack(pooled)}};
+                }
+                const auto& job = jobs[j];
+                return basisJob(*model, trajectories, job.seed, job.t, timesteps[job.t], sweep.basis,
+                                underPrompt[job.prompt], progress);
+            });
+        });
+    }
+    {
+        struct Options : AnalyzeOptions {
+            std::string promptFile;
+            std::string prompt;
+            std::string negativePrompt;
+            double guidance = 7.5;
+            uint64_t seed = 0;
+            int samples = 1;
+        };
+        auto options = std::make_shared<Options>();
+        auto* command = analyze->add_subcommand(
+            "text-dependence", "Distance between the tangent spaces under a prompt and under the empty prompt at the "
+                               "same z_t, against t (text-conditioned models)");
+        command->add_option("--prompt", options->prompt, "the prompt");
+        command->add_option("--prompts", options->promptFile, "or a text file of prompts, one a line (results averaged)")
+            ->check(CLI::ExistingFile);
+        command->add_option("--negative-prompt", options->negativePrompt, "negative prompt of the sampling");
+        command->add_option("--guidance", options->guidance, "guidance scale of the sampling")
+            ->check(CLI::Range(0.0, 100.0))
+            ->capture_default_str();
+        command->add_option("--seed", options->seed, "first noise seed (samples use seed, seed+1, ...)")->capture_default_str();
+        command->add_option("--samples", options->samples, "number of samples per prompt")
+            ->check(CLI::Range(1, 10000))
+            ->capture_default_str();
+        options->addTo(*command);
+        command->callback([options] {
+            if (options->promptFile.empty() == options->prompt.empty()) {
+                throw Error("analyze text-dependence: give either --prompt or --prompts FILE");
+            }
+            const auto prompts =
+                options->promptFile.empty() ? std::vector<std::string>{options->prompt} : readPromptFile(options->promptFile);
+            auto model = options->loadModel();
+            requireTextEncoder(*model, "text-dependence");
+            const auto shard = options->parsedShard();
+            const auto folder = options->outputFolder();
+            const auto timesteps = options->sweep().resolveTimesteps(*model);
+            const auto seeds = seedRange(options->seed, options->samples);
+            SweepPlan plan{"text-dependence", options->settings(*model, timesteps), {}};
+            plan.settings["prompts"] = prompts;
+            plan.settings["seeds"] = seeds;
+            plan.settings["negativePrompt"] = options->negativePrompt;
+            plan.settings["guidance"] = options->guidance;
+            plan.settings["context"] =
+                options->context(*model, std::to_string(prompts.size()) + " prompt(s), " +
+                                             std::to_string(options->samples) + " sample(s) each from seed " +
+                                             std::to_string(options->seed)) +
+                " z_t is sampled under each prompt (negative \"" + options->negativePrompt + "\", guidance " +
+                cell(options->guidance) + "); J is taken at that z_t under the prompt and under the empty prompt, "
+                "without guidance.";
+            auto sweep = options->sweep();
+            const auto empty = model->condition("");
+            std::vector<Conditioning> underPrompt;
+            std::vector<std::unique_ptr<SeedTrajectories>> trajectories;
+            for (const auto& prompt : prompts) {
+                underPrompt.push_back(model->condition(prompt));
+                trajectories.push_back(std::make_unique<SeedTrajectories>(
+                    *model, timesteps, options->steps, model->condition(prompt, options->negativePrompt, options->guidance)));
+            }
+            struct Job {
+                size_t prompt;
+                uint64_t seed;
+                size_t t;
+                bool empty;
+            };
+            std::vector<Job> jobs;
+            for (size_t t = 0; t < timesteps.size(); ++t) {
+                for (size_t p = 0; p < prompts.size(); ++p) {
+                    for (auto seed : seeds) {
+                        for (bool isEmpty : {false, true}) {
+                            jobs.push_back({p, seed, t, isEmpty});
+                            const auto P = static_cast<int64_t>(p);
+                            plan.keys.push_back(isEmpty ? emptyPromptKey(P, seed, timesteps[t])
+                                                        : promptKey(P, seed, timesteps[t]));
+                        }
+                    }
+                }
+            }
+            runAnalysisSweep(folder, plan, shard, [&](size_t j, const Progress& progress) {
+                const auto& job = jobs[j];
+                return basisJob(*model, *trajectories[job.prompt], job.seed, job.t, timesteps[job.t], sweep.basis,
+                                job.empty ? empty : underPrompt[job.prompt], progress);
+            });
+        });
+    }
+    addAnalyzeMergeCommand(*analyze);
 }
 
 }  // namespace latentlens::cli

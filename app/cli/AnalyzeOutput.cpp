@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "core/Error.h"
+#include "core/analysis/Correlation.h"
 #include "io/DirectionSheet.h"
 #include "io/FrameExport.h"
 #include "io/PlotFile.h"
@@ -46,6 +48,13 @@ std::string cell(double value) {
     return text;
 }
 std::string cell(int64_t value) { return std::to_string(value); }
+
+std::string textCell(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
 
 void CsvTable::add(const std::vector<std::string>& row) {
     if (row.size() != header_.size()) throw Error("internal: CSV row of " + std::to_string(row.size()) + " cells");
@@ -89,15 +98,6 @@ void MarkdownReport::write(const fs::path& path) const {
     out.close();
     if (!out) throw Error(path.string() + ": cannot write the report");
     spdlog::info("wrote {}", path.string());
-}
-
-double correlation(const std::vector<double>& a, const std::vector<double>& b) {
-    if (a.size() != b.size() || a.size() < 2) return std::nan("");
-    auto x = torch::tensor(a, torch::kFloat64), y = torch::tensor(b, torch::kFloat64);
-    x = x - x.mean();
-    y = y - y.mean();
-    const double denominator = (x.norm() * y.norm()).item<double>();
-    return denominator > 0 ? (x * y).sum().item<double>() / denominator : std::nan("");
 }
 
 void writeCoarseToFine(const fs::path& folder, const CoarseToFine& result, const std::string& context) {
@@ -155,7 +155,7 @@ void writeCoarseToFine(const fs::path& folder, const CoarseToFine& result, const
 
     MarkdownReport report("Coarse-to-fine: frequency content of the latent basis over t");
     report.paragraph(context);
-    const double r = correlation(ts, values(result.averageFrequency));
+    const double r = pearsonCorrelation(ts, values(result.averageFrequency));
     report.paragraph("Mean frequency of v_1..v_" + std::to_string(k) + " (power-weighted |k|, cycles per image): " +
                      fixed(result.averageFrequency[0].item<double>(), 2) + " at t=" +
                      std::to_string(result.timesteps.front()) + ", " +
@@ -380,6 +380,202 @@ void writeComparison(const fs::path& folder, const std::vector<SampleSimilarity>
     report.table({"model", "D (X)", "random k/D", "mean X similarity", "at first t", "at last t", "mean H similarity"}, rows);
     report.image("compare_x.png", "Similarity across samples in X against t/T");
     report.image("compare_h.png", "Similarity across samples in H against t/T");
+    report.write(folder / "report.md");
+}
+
+namespace {
+
+// "P3" for prompt index 2: plots label prompts by number (their text is in the report).
+std::vector<std::string> promptLabels(size_t count) {
+    std::vector<std::string> labels;
+    for (size_t p = 0; p < count; ++p) labels.push_back("P" + std::to_string(p + 1));
+    return labels;
+}
+
+// The prompts as a report table (number and text).
+void promptTable(MarkdownReport& report, const std::vector<std::string>& prompts) {
+    std::vector<std::vector<std::string>> rows;
+    for (size_t p = 0; p < prompts.size(); ++p) {
+        std::string text = prompts[p];
+        for (auto& c : text) {
+            if (c == '|') c = '/';
+        }
+        rows.push_back({"P" + std::to_string(p + 1), text});
+    }
+    report.table({"prompt", "text"}, rows);
+}
+
+}  // namespace
+
+void writePromptSimilarity(const fs::path& folder, const PromptSimilarity& result, const std::string& context,
+                           const std::string& referencePrompt) {
+    const auto T = static_cast<int64_t>(result.timesteps.size());
+    const auto P = static_cast<int64_t>(result.prompts.size());
+    const double randomX = static_cast<double>(result.k) / static_cast<double>(result.xDim);
+    CsvTable promptList({"prompt", "text"});
+    for (int64_t p = 0; p < P; ++p) promptList.add({"P" + std::to_string(p + 1), textCell(result.prompts[p])});
+    promptList.write(folder / "prompts.csv");
+    CsvTable means({"t", "x_similarity", "x_distance", "h_similarity", "h_distance", "x_text_correlation",
+                    "h_text_correlation", "x_random_similarity"});
+    CsvTable pairs({"t", "prompt_a", "prompt_b", "text_similarity", "x_similarity", "x_distance", "h_similarity",
+                    "h_distance"});
+    for (int64_t t = 0; t < T; ++t) {
+        means.add({cell(result.timesteps[t]), cell(result.meanXSimilarity[t].item<double>()),
+                   cell(result.meanXDistance[t].item<double>()), cell(result.meanHSimilarity[t].item<double>()),
+                   cell(result.meanHDistance[t].item<double>()), cell(result.xCorrelation[t].item<double>()),
+                   cell(result.hCorrelation[t].item<double>()), cell(randomX)});
+        for (int64_t a = 0; a < P; ++a) {
+            for (int64_t b = a + 1; b < P; ++b) {
+                pairs.add({cell(result.timesteps[t]), "P" + std::to_string(a + 1), "P" + std::to_string(b + 1),
+                           cell(result.textSimilarity[a][b].item<double>()), cell(result.xSimilarity[t][a][b].item<double>()),
+                           cell(result.xDistance[t][a][b].item<double>()), cell(result.hSimilarity[t][a][b].item<double>()),
+                           cell(result.hDistance[t][a][b].item<double>())});
+            }
+        }
+    }
+    means.write(folder / "prompt_similarity.csv");
+    pairs.write(folder / "prompt_pairs.csv");
+
+    const auto ts = asDoubles(result.timesteps);
+    LinePlot similarity;
+    similarity.title = "Tangent-space similarity across " + std::to_string(P) + " prompts (same z_t)";
+    similarity.xLabel = "timestep t (generation runs left to right)";
+    similarity.yLabel = "mean squared cosine of principal angles";
+    similarity.reverseX = true;
+    similarity.yMin = 0.0;
+    similarity.yMax = 1.0;
+    similarity.series.push_back({"X (v_i)", ts, values(result.meanXSimilarity)});
+    similarity.series.push_back({"H (u_i)", ts, values(result.meanHSimilarity)});
+    similarity.references.push_back({"random in X: k/D = " + fixed(randomX, 4), randomX});
+    writeLinePlot(folder / "prompt_similarity.png", similarity);
+
+    const auto labels = promptLabels(result.prompts.size());
+    for (auto [space, tensor] : {std::pair<std::string, torch::Tensor>{"x", result.xSimilarity}, {"h", result.hSimilarity}}) {
+        Heatmap map;
+        map.title = "Similarity of the tangent spaces under each pair of prompts in " +
+                    std::string(space == "x" ? "X" : "H") + " (mean over seeds; colours span the data)";
+        map.colorLabel = "mean cos^2";
+        map.columns = 4;
+        map.annotate = P <= 10;
+        for (int64_t t = 0; t < T; ++t) {
+            map.panels.push_back({"t=" + std::to_string(result.timesteps[t]), tensor[t], labels, labels});
+        }
+        writeHeatmap(folder / ("prompt_heatmaps_" + space + ".png"), map);
+    }
+    Heatmap text;
+    text.title = "Text similarity: cosine of the pooled prompt embeddings";
+    text.colorLabel = "cosine";
+    text.annotate = P <= 10;
+    text.panels.push_back({"prompts", result.textSimilarity, labels, labels});
+    writeHeatmap(folder / "text_similarity.png", text);
+
+    std::vector<double> textPairs;
+    for (int64_t a = 0; a < P; ++a) {
+        for (int64_t b = a + 1; b < P; ++b) textPairs.push_back(result.textSimilarity[a][b].item<double>());
+    }
+    for (auto [space, tensor, r] : {std::tuple<std::string, torch::Tensor, torch::Tensor>{"x", result.xSimilarity, result.xCorrelation},
+                                    {"h", result.hSimilarity, result.hCorrelation}}) {
+        LinePlot scatter;
+        scatter.title = "Tangent-space similarity in " + std::string(space == "x" ? "X" : "H") +
+                        " against text similarity (one point a prompt pair)";
+        scatter.xLabel = "text similarity (cosine of pooled embeddings)";
+        scatter.yLabel = "mean cos^2 of principal angles";
+        for (int64_t t = 0; t < T; ++t) {
+            std::vector<double> ys;
+            for (int64_t a = 0; a < P; ++a) {
+                for (int64_t b = a + 1; b < P; ++b) ys.push_back(tensor[t][a][b].item<double>());
+            }
+            PlotSeries series{"t=" + std::to_string(result.timesteps[t]) + " (r=" + fixed(r[t].item<double>(), 2) + ")",
+                              textPairs, ys};
+            series.pointsOnly = true;
+            scatter.series.push_back(series);
+        }
+        writeLinePlot(folder / ("text_scatter_" + space + ".png"), scatter);
+    }
+
+    MarkdownReport report("Tangent spaces across prompts");
+    report.paragraph(context);
+    report.paragraph("At each t, every prompt's tangent space at the same z_t (sampled under the reference prompt \"" +
+                     referencePrompt + "\") is compared with every other's: similarity is the mean of cos^2 over the k "
+                     "principal angles (1: identical, 0: orthogonal; random k-subspaces of X average k/D = " +
+                     fixed(randomX, 4) + "), distance the Grassmannian geodesic distance, both averaged over the " +
+                     std::to_string(result.seeds.size()) + " seed(s) and, in the table, over the " +
+                     std::to_string(P * (P - 1) / 2) + " prompt pairs. Text similarity is the cosine of the prompts' "
+                     "pooled embeddings: the embedding the U-Net reads at the end-of-text token (CLIP's pooled output "
+                     "before its projection); r is Pearson's correlation over the prompt pairs between it and the "
+                     "tangent-space similarity.");
+    promptTable(report, result.prompts);
+    std::vector<std::vector<std::string>> rows;
+    for (int64_t t = 0; t < T; ++t) {
+        rows.push_back({std::to_string(result.timesteps[t]), fixed(result.meanXSimilarity[t].item<double>()),
+                        fixed(result.meanXDistance[t].item<double>()), fixed(result.meanHSimilarity[t].item<double>()),
+                        fixed(result.xCorrelation[t].item<double>(), 2), fixed(result.hCorrelation[t].item<double>(), 2)});
+    }
+    report.table({"t", "X similarity", "X distance", "H similarity", "r (X, text)", "r (H, text)"}, rows);
+    report.image("prompt_similarity.png", "Mean cross-prompt similarity against t");
+    report.image("prompt_heatmaps_x.png", "Prompt x prompt similarity in X at each t");
+    report.image("prompt_heatmaps_h.png", "Prompt x prompt similarity in H at each t");
+    report.image("text_similarity.png", "Text similarity of the prompts");
+    report.image("text_scatter_x.png", "Similarity in X against text similarity, per t");
+    report.image("text_scatter_h.png", "Similarity in H against text similarity, per t");
+    report.write(folder / "report.md");
+}
+
+void writeTextDependence(const fs::path& folder, const TextDependence& result, const std::string& context) {
+    const auto T = static_cast<int64_t>(result.timesteps.size());
+    const auto P = static_cast<int64_t>(result.prompts.size());
+    CsvTable means({"t", "x_distance", "x_similarity", "h_distance", "h_similarity"});
+    CsvTable perPrompt({"t", "prompt", "x_distance", "x_similarity", "h_distance", "h_similarity"});
+    for (int64_t t = 0; t < T; ++t) {
+        means.add({cell(result.timesteps[t]), cell(result.meanXDistance[t].item<double>()),
+                   cell(result.meanXSimilarity[t].item<double>()), cell(result.meanHDistance[t].item<double>()),
+                   cell(result.meanHSimilarity[t].item<double>())});
+        for (int64_t p = 0; p < P; ++p) {
+            perPrompt.add({cell(result.timesteps[t]), "P" + std::to_string(p + 1),
+                           cell(result.xDistance[t][p].item<double>()), cell(result.xSimilarity[t][p].item<double>()),
+                           cell(result.hDistance[t][p].item<double>()), cell(result.hSimilarity[t][p].item<double>())});
+        }
+    }
+    means.write(folder / "text_dependence.csv");
+    perPrompt.write(folder / "text_dependence_prompts.csv");
+
+    const auto ts = asDoubles(result.timesteps);
+    const double maxDistance = M_PI / 2 * std::sqrt(static_cast<double>(result.k));
+    LinePlot distance;
+    distance.title = "How much the tangent space depends on the prompt";
+    distance.xLabel = "timestep t (generation runs left to right)";
+    distance.yLabel = "distance to the empty prompt's tangent space (rad)";
+    distance.reverseX = true;
+    distance.yMin = 0.0;
+    distance.series.push_back({"X (v_i)", ts, values(result.meanXDistance)});
+    distance.series.push_back({"H (u_i)", ts, values(result.meanHDistance)});
+    distance.references.push_back({"orthogonal: pi/2 sqrt(k) = " + fixed(maxDistance, 2), maxDistance});
+    writeLinePlot(folder / "text_dependence.png", distance);
+    LinePlot similarity = distance;
+    similarity.title = "Similarity of the tangent spaces with and without the prompt";
+    similarity.yLabel = "mean cos^2 of principal angles";
+    similarity.series = {{"X (v_i)", ts, values(result.meanXSimilarity)}, {"H (u_i)", ts, values(result.meanHSimilarity)}};
+    similarity.references.clear();
+    similarity.yMax = 1.0;
+    writeLinePlot(folder / "text_dependence_similarity.png", similarity);
+
+    MarkdownReport report("Text dependence of the tangent space over t");
+    report.paragraph(context);
+    report.paragraph("At each t: the Grassmannian geodesic distance (and the mean cos^2 of the principal angles) between "
+                     "the top-k tangent space at z_t under the prompt and under the empty prompt, averaged over the " +
+                     std::to_string(result.seeds.size()) + " seed(s) and " + std::to_string(P) +
+                     " prompt(s). 0 means the prompt does not change the tangent space; pi/2 sqrt(k) = " +
+                     fixed(maxDistance, 2) + " means orthogonal.");
+    promptTable(report, result.prompts);
+    std::vector<std::vector<std::string>> rows;
+    for (int64_t t = 0; t < T; ++t) {
+        rows.push_back({std::to_string(result.timesteps[t]), fixed(result.meanXDistance[t].item<double>()),
+                        fixed(result.meanXSimilarity[t].item<double>()), fixed(result.meanHDistance[t].item<double>()),
+                        fixed(result.meanHSimilarity[t].item<double>())});
+    }
+    report.table({"t", "X distance", "X similarity", "H distance", "H similarity"}, rows);
+    report.image("text_dependence.png", "Distance to the empty prompt's tangent space against t");
+    report.image("text_dependence_similarity.png", "Similarity to the empty prompt's tangent space against t");
     report.write(folder / "report.md");
 }
 

@@ -10,7 +10,9 @@
 
 #include "core/analysis/CoarseToFine.h"
 #include "core/analysis/Curvedness.h"
+#include "core/analysis/PromptSimilarity.h"
 #include "core/analysis/SampleSimilarity.h"
+#include "core/analysis/TextDependence.h"
 #include "core/analysis/TimestepSimilarity.h"
 
 namespace latentlens::cli {
@@ -28,6 +30,8 @@ private:
 };
 std::string cell(double value);
 std::string cell(int64_t value);
+// A text cell, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+std::string textCell(const std::string& text);
 
 // A Markdown report: a title, paragraphs, tables and embedded images (relative paths).
 class MarkdownReport {
@@ -51,8 +55,8 @@ void writeTimestepSimilarity(const std::filesystem::path& folder, const Timestep
 void writeCurvedness(const std::filesystem::path& folder, const CurvednessSweep& result, const std::string& context);
 void writeComparison(const std::filesystem::path& folder, const std::vector<SampleSimilarity>& results,
                      const std::vector<int64_t>& trainTimesteps, const std::string& context);
-
-// Pearson correlation of two equally long series (NaN if either is constant).
-double correlation(const std::vector<double>& a, const std::vector<double>& b);
+void writePromptSimilarity(const std::filesystem::path& folder, const PromptSimilarity& result,
+                           const std::string& context, const std::string& referencePrompt);
+void writeTextDependence(const std::filesystem::path& folder, const TextDependence& result, const std::string& context);
 
 }  // namespace latentlens::cli

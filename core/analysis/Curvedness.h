@@ -30,6 +30,12 @@ struct CurvednessPath {
 // The tangent space (k, ...) rows at a point x of the segment.
 using TangentSpaceAt = std::function<torch::Tensor(const torch::Tensor& x, const Progress& progress)>;
 
+// x(s_j) for s_j = j / segments, computed as measureCurvedness does.
+torch::Tensor segmentPoint(const torch::Tensor& xA, const torch::Tensor& xB, int64_t segments, int64_t j);
+// The measures of a segment of length ‖x_B − x_A‖ = euclideanLength from its M + 1 tangent
+// spaces T_0..T_M (each (k, ...) rows). Error for fewer than two spaces or a length ≤ 0.
+CurvednessPath curvednessOfSpaces(const std::vector<torch::Tensor>& spaces, double euclideanLength);
+
 // Measures the segment with M = `segments` ≥ 1 pieces. Throws Error for bad arguments (different
 // shapes, x_A = x_B, segments < 1); Cancelled between tangent spaces.
 CurvednessPath measureCurvedness(const torch::Tensor& xA, const torch::Tensor& xB, int64_t segments,
@@ -48,6 +54,9 @@ struct CurvednessSweep {
     torch::Tensor chord;                // (T) D
     torch::Tensor euclideanLength;      // (T)
 };
+// The sweep's series from one path per timestep.
+CurvednessSweep curvednessSweepOf(std::string modelName, std::vector<int64_t> timesteps, uint64_t seedA, uint64_t seedB,
+                                  std::vector<CurvednessPath> paths);
 CurvednessSweep curvednessOverTimesteps(DiffusionPipeline& model, uint64_t seedA, uint64_t seedB, int64_t segments,
                                         const SweepOptions& options, const Progress& progress = {});
 

@@ -39,13 +39,14 @@ std::vector<int64_t> SweepOptions::resolveTimesteps(const DiffusionPipeline& mod
 }
 
 torch::Tensor trajectoryLatents(DiffusionPipeline& model, const std::vector<uint64_t>& seeds,
-                                const std::vector<int64_t>& timesteps, int64_t steps, const Progress& progress) {
+                                const std::vector<int64_t>& timesteps, int64_t steps, const Progress& progress,
+                                const Conditioning& conditioning) {
     if (seeds.empty()) throw Error("a trajectory needs at least one seed");
     if (timesteps.empty()) throw Error("a trajectory needs at least one timestep");
     if (!std::is_sorted(timesteps.begin(), timesteps.end(), std::greater<>())) {
         throw Error("trajectory timesteps must be in descending (generation) order");
     }
-    DdimSampler sampler(model, steps);
+    DdimSampler sampler(model, steps, std::nullopt, conditioning);
     std::vector<torch::Tensor> noise;
     for (auto seed : seeds) noise.push_back(sampler.noise(seed, 1));
     // The trajectory moves from grid point to grid point of the DDIM schedule; an x_t off the grid
@@ -86,8 +87,8 @@ std::vector<PullbackBasis> SweepBases::sampleBases(size_t n) const {
 }
 
 PullbackBasis basisAt(DiffusionPipeline& model, const torch::Tensor& x, int64_t timestep, const BasisOptions& options,
-                      const Progress& progress) {
-    FeatureJacobian jacobian(model, x.dim() == 3 ? x.unsqueeze(0) : x, timestep);
+                      const Progress& progress, const Conditioning& conditioning) {
+    FeatureJacobian jacobian(model, x.dim() == 3 ? x.unsqueeze(0) : x, timestep, std::nullopt, 32, conditioning);
     return solvePullbackBasis(jacobian, options, progress);
 }
 
@@ -100,7 +101,7 @@ SweepBases computeSweepBases(DiffusionPipeline& model, const std::vector<uint64_
     // Reaching the timesteps costs ~steps U-Net calls per sample; each basis costs a few hundred.
     const double trajectoryShare = 0.1;
     auto latents = trajectoryLatents(model, seeds, result.timesteps, options.steps,
-                                     progressRange(progress, 0.0, trajectoryShare));
+                                     progressRange(progress, 0.0, trajectoryShare), options.sampling);
     const auto total = static_cast<double>(result.timesteps.size() * seeds.size());
     int64_t done = 0;
     for (size_t t = 0; t < result.timesteps.size(); ++t) {
@@ -110,7 +111,7 @@ SweepBases computeSweepBases(DiffusionPipeline& model, const std::vector<uint64_
             const double from = trajectoryShare + (1 - trajectoryShare) * done / total;
             const double to = trajectoryShare + (1 - trajectoryShare) * (done + 1) / total;
             atTimestep.push_back(basisAt(model, latents[t][n].unsqueeze(0), result.timesteps[t], options.basis,
-                                         progressRange(progress, from, to)));
+                                         progressRange(progress, from, to), options.jacobian));
             ++done;
             progress.report(to, "basis of seed " + std::to_string(seeds[n]) + " at t=" +
                                     std::to_string(result.timesteps[t]));
