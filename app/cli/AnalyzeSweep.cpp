@@ -50,6 +50,17 @@ std::string firstDifference(const json& a, const json& b, const std::string& pat
     return a == b ? std::string() : (path.empty() ? std::string("(the whole plan)") : path);
 }
 
+// Where two plans differ: a setting's path ("settings.k"), the report's context line last (it
+// restates the other settings), or "" when they are the same plan.
+std::string planDifference(const SweepPlan& a, const SweepPlan& b) {
+    auto withoutContext = [](json plan) {
+        plan["settings"].erase("context");
+        return plan;
+    };
+    auto difference = firstDifference(withoutContext(a.toJson()), withoutContext(b.toJson()), "");
+    return difference.empty() ? firstDifference(a.toJson(), b.toJson(), "") : difference;
+}
+
 SweepPlan readPlanFile(const fs::path& folder) {
     const auto file = folder / kPlanFile;
     std::ifstream in(file);
@@ -82,7 +93,7 @@ void recordPlan(const fs::path& folder, const SweepPlan& plan) {
     const auto file = folder / kPlanFile;
     if (fs::exists(file)) {
         const auto existing = readPlanFile(folder);
-        const auto difference = firstDifference(existing.toJson(), plan.toJson(), "");
+        const auto difference = planDifference(existing, plan);
         if (!difference.empty()) {
             throw Error(file.string() + ": this folder holds a sweep of other settings (" + difference +
                         " differs); use another --out folder, or delete this one to start over");
@@ -360,7 +371,7 @@ void addAnalyzeMergeCommand(CLI::App& analyze) {
         const auto plan = readPlanFile(options->folders.front());
         for (size_t i = 1; i < options->folders.size(); ++i) {
             const auto other = readPlanFile(options->folders[i]);
-            const auto difference = firstDifference(plan.toJson(), other.toJson(), "");
+            const auto difference = planDifference(plan, other);
             if (!difference.empty()) {
                 throw Error((fs::path(options->folders[i]) / kPlanFile).string() + ": a sweep of other settings than " +
                             (fs::path(options->folders.front()) / kPlanFile).string() + " (" + difference + " differs)");

@@ -146,6 +146,121 @@ TEST(AnalyzeCli, CurvednessAndModelComparison) {
     expectPlotsAndReport(dir / "cmp", {"compare_x.png", "compare_h.png"});
 }
 
+std::string fileText(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in.good()) << path;
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(AnalyzeCli, ShardsMergeToExactlyTheUnshardedFiles) {
+    test::TempDir dir;
+    const std::string sweep = "analyze similarity --samples 3 --t 800,300" + kSmall;
+    auto whole = runCli(sweep + "--out " + (dir / "whole").string());
+    ASSERT_EQ(whole.exitCode, 0) << whole.output;
+
+    // Three shards into one shared folder; the first is run twice and skips its finished jobs.
+    for (int i = 1; i <= 3; ++i) {
+        auto shard = runCli(sweep + "--shard " + std::to_string(i) + "/3 --out " + (dir / "shared").string());
+        ASSERT_EQ(shard.exitCode, 0) << shard.output;
+        EXPECT_NE(shard.output.find("shard " + std::to_string(i) + "/3: 2 of its 2 jobs computed"), std::string::npos)
+            << shard.output;
+        EXPECT_FALSE(fs::exists(dir / "shared" / "similarity.csv")) << "a shard wrote the finished analysis";
+    }
+    auto rerun = runCli(sweep + "--shard 1/3 --out " + (dir / "shared").string());
+    ASSERT_EQ(rerun.exitCode, 0) << rerun.output;
+    EXPECT_NE(rerun.output.find("0 of its 2 jobs computed, 2 already done"), std::string::npos) << rerun.output;
+    auto merged = runCli("analyze merge " + (dir / "shared").string());
+    ASSERT_EQ(merged.exitCode, 0) << merged.output;
+    for (const char* file : {"similarity.csv", "pairs.csv"}) {
+        EXPECT_EQ(fileText(dir / "shared" / file), fileText(dir / "whole" / file)) << file;
+    }
+
+    // Shards in folders of their own, merged into a third; a missing shard is named.
+    for (int i = 1; i <= 2; ++i) {
+        auto shard = runCli(sweep + "--shard " + std::to_string(i) + "/2 --out " + (dir / ("own" + std::to_string(i))).string());
+        ASSERT_EQ(shard.exitCode, 0) << shard.output;
+    }
+    expectCleanError(runCli("analyze merge " + (dir / "own1").string()), "3 of the sweep's 6 jobs are not done");
+    merged = runCli("analyze merge " + (dir / "own1").string() + " " + (dir / "own2").string() + " --out " +
+                    (dir / "gathered").string());
+    ASSERT_EQ(merged.exitCode, 0) << merged.output;
+    EXPECT_EQ(fileText(dir / "gathered" / "pairs.csv"), fileText(dir / "whole" / "pairs.csv"));
+
+    // A shard of other settings cannot join, and nothing of the folder changes.
+    const auto before = fileText(dir / "shared" / "sweep.json");
+    expectCleanError(runCli("analyze similarity --samples 3 --t 800,300 --k 4 --steps 10 --shard 2/3 --out " +
+                            (dir / "shared").string()),
+                     "settings.k differs");
+    EXPECT_EQ(fileText(dir / "shared" / "sweep.json"), before);
+    expectCleanError(runCli(sweep + "--shard 4/3 --out " + (dir / "x").string()), "--shard \"4/3\"");
+    auto other = runCli("analyze similarity --samples 2 --t 800" + kSmall + "--shard 1/2 --out " + (dir / "other").string());
+    ASSERT_EQ(other.exitCode, 0) << other.output;
+    expectCleanError(runCli("analyze merge " + (dir / "own1").string() + " " + (dir / "other").string()),
+                     "a sweep of other settings");
+}
+
+TEST(AnalyzeCli, PromptsAndTextDependenceOnStableDiffusion) {
+    test::TempDir dir;
+    const auto model = test::fixtureDir("sd1-tiny").string();
+    std::ofstream(dir / "prompts.txt") << "# the same prompt twice, then another\na photograph of a cat\n\n"
+                                          "a photograph of a cat\na red car, parked\n";
+    const std::string small = " --t 700,300 --k 3 --steps 5 ";
+    auto result = runCli("analyze prompts --model " + model + " --prompts " + (dir / "prompts.txt").string() + small +
+                         "--out " + (dir / "p").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    auto pairs = readCsv(dir / "p" / "prompt_pairs.csv");
+    ASSERT_EQ(pairs.rows.size(), 2u * 3);  // 3 prompt pairs at 2 timesteps
+    for (size_t i = 0; i < pairs.rows.size(); ++i) {
+        const bool samePrompt = pairs.rows[i][1] == "P1" && pairs.rows[i][2] == "P2";
+        if (samePrompt) {  // the same J at the same z_t
+            EXPECT_NEAR(pairs.number(i, "x_similarity"), 1.0, 1e-9);
+            EXPECT_NEAR(pairs.number(i, "text_similarity"), 1.0, 1e-6);
+        } else {
+            EXPECT_LT(pairs.number(i, "text_similarity"), 1.0 - 1e-4);
+            EXPECT_LT(pairs.number(i, "x_similarity"), 1.0 - 1e-9);
+        }
+        EXPECT_GE(pairs.number(i, "h_similarity"), 0.0);
+        EXPECT_LE(pairs.number(i, "h_similarity"), 1.0 + 1e-9);
+    }
+    EXPECT_EQ(readCsv(dir / "p" / "prompt_similarity.csv").rows.size(), 2u);
+    EXPECT_NE(fileText(dir / "p" / "prompts.csv").find("\"a red car, parked\""), std::string::npos);
+    expectPlotsAndReport(dir / "p", {"prompt_similarity.png", "prompt_heatmaps_x.png", "prompt_heatmaps_h.png",
+                                     "text_similarity.png", "text_scatter_x.png", "text_scatter_h.png"});
+    EXPECT_NE(fileText(dir / "p" / "report.md").find("reference prompt \"a photograph of a cat\""), std::string::npos);
+
+    result = runCli("analyze text-dependence --model " + model + " --prompt \"a photograph of a cat\"" + small +
+                    "--out " + (dir / "t").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    auto dependence = readCsv(dir / "t" / "text_dependence.csv");
+    ASSERT_EQ(dependence.rows.size(), 2u);
+    for (size_t t = 0; t < 2; ++t) {
+        EXPECT_GT(dependence.number(t, "x_distance"), 1e-4);
+        EXPECT_LE(dependence.number(t, "x_distance"), M_PI / 2 * std::sqrt(3.0));
+    }
+    expectPlotsAndReport(dir / "t", {"text_dependence.png", "text_dependence_similarity.png"});
+    // A prompt of only a space reads as the empty prompt: the same J, so distance 0 and similarity 1.
+    result = runCli("analyze text-dependence --model " + model + " --prompt \" \"" + small + "--guidance 1 --out " +
+                    (dir / "e").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    auto none = readCsv(dir / "e" / "text_dependence.csv");
+    ASSERT_EQ(none.rows.size(), 2u);
+    for (size_t t = 0; t < 2; ++t) {
+        EXPECT_LT(none.number(t, "x_distance"), 1e-6);
+        EXPECT_NEAR(none.number(t, "h_similarity"), 1.0, 1e-9);
+    }
+
+    // One prompt for the whole sweep on the other analyses; pixel models refuse prompts.
+    result = runCli("analyze timesteps --model " + model + " --prompt \"a red car\"" + small + "--out " +
+                    (dir / "ts").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    EXPECT_NE(fileText(dir / "ts" / "report.md").find("the prompt \"a red car\""), std::string::npos);
+    expectCleanError(runCli("analyze prompts --prompts " + (dir / "prompts.txt").string() + small + "--out " +
+                            (dir / "px").string()),
+                     "takes no prompt");
+    expectCleanError(runCli("analyze similarity --prompt cat --samples 2" + small + "--out " + (dir / "py").string()),
+                     "takes no prompt");
+}
+
 TEST(AnalyzeCli, BadRequestsAreOneLineErrors) {
     test::TempDir dir;
     expectCleanError(runCli("analyze timesteps --t 1000 --out " + (dir / "a").string()), "outside [0, 1000)");
