@@ -16,6 +16,7 @@ apt-get update -q
 #   fonts-dejavu-core  a font for Qt to render text with (otherwise only an alternative of fontconfig's)
 #   dpkg-dev desktop-file-utils file  the .deb test: dpkg-shlibdeps, desktop-file-validate, and
 #                      CPackDeb's 'file' utility
+#   slurm-wlm munge    the Slurm test: a single-node cluster on localhost runs a sharded sweep
 apt-get install -y -q --no-install-recommends \
   g++ cmake ninja-build pkg-config \
   libtorch-dev libopenblas0-pthread \
@@ -23,7 +24,8 @@ apt-get install -y -q --no-install-recommends \
   libgtest-dev \
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev \
   xvfb xauth fonts-dejavu-core \
-  dpkg-dev desktop-file-utils file
+  dpkg-dev desktop-file-utils file \
+  slurm-wlm munge
 # Debian's LibTorch calls the reference BLAS unless OpenBLAS provides libblas.so.3.
 update-alternatives --set libblas.so.3-x86_64-linux-gnu \
   /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || true
