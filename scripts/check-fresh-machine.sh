@@ -104,6 +104,9 @@ fi
 parent=${LATENTLENS_FRESH_DIR:-/var/tmp}
 mkdir -p "$parent"
 root=$(mktemp -d "$parent/latentlens-fresh.XXXXXX")
+# mktemp makes the folder 0700; a real root is 0755, and package scripts that run as a system
+# user (munge's postinst runs `su munge -c mungekey`) cannot start a shell under a 0700 root.
+chmod 0755 "$root"
 cache=${LATENTLENS_FRESH_CACHE-/var/cache/latentlens-fresh}
 
 mounted() { findmnt -rn -o TARGET | awk -v r="$root" 'index($0, r "/") == 1 || $0 == r' | sort -r; }

@@ -544,19 +544,17 @@ void writeTextDependence(const fs::path& folder, const TextDependence& result, c
     LinePlot distance;
     distance.title = "How much the tangent space depends on the prompt";
     distance.xLabel = "timestep t (generation runs left to right)";
-    distance.yLabel = "distance to the empty prompt's tangent space (rad)";
+    distance.yLabel = "distance to the empty prompt's (rad; orthogonal: " + fixed(maxDistance, 2) + ")";
     distance.reverseX = true;
     distance.yMin = 0.0;
     distance.series.push_back({"X (v_i)", ts, values(result.meanXDistance)});
     distance.series.push_back({"H (u_i)", ts, values(result.meanHDistance)});
-    distance.references.push_back({"orthogonal: pi/2 sqrt(k) = " + fixed(maxDistance, 2), maxDistance});
     writeLinePlot(folder / "text_dependence.png", distance);
     LinePlot similarity = distance;
     similarity.title = "Similarity of the tangent spaces with and without the prompt";
     similarity.yLabel = "mean cos^2 of principal angles";
+    similarity.yMin.reset();
     similarity.series = {{"X (v_i)", ts, values(result.meanXSimilarity)}, {"H (u_i)", ts, values(result.meanHSimilarity)}};
-    similarity.references.clear();
-    similarity.yMax = 1.0;
     writeLinePlot(folder / "text_dependence_similarity.png", similarity);
 
     MarkdownReport report("Text dependence of the tangent space over t");
