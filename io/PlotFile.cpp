@@ -78,7 +78,11 @@ std::vector<double> ticks(double low, double high, int count) {
         if (step >= raw) break;
     }
     std::vector<double> result;
-    for (double t = std::ceil(low / step - 1e-9) * step; t <= high + step * 1e-9; t += step) {
+    // Counted, not accumulated: a step below the values' rounding would never reach `high`.
+    const double first = std::ceil(low / step - 1e-9);
+    for (int i = 0; i <= 4 * std::max(count, 1) + 1; ++i) {
+        const double t = (first + i) * step;
+        if (t > high + step * 1e-9) break;
         result.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
     }
     return result;
@@ -136,7 +140,9 @@ void writeLinePlot(const fs::path& path, const LinePlot& plot, int width, int he
         xMin -= 0.5;
         xMax += 0.5;
     }
-    const double pad = yMax > yMin ? 0.06 * (yMax - yMin) : std::max(0.5 * std::abs(yMax), 0.5);
+    // A range within rounding of its values (e.g. similarities that are all 1) is drawn as flat.
+    const bool flat = !(yMax - yMin > 1e-9 * std::max(1.0, std::max(std::abs(yMin), std::abs(yMax))));
+    const double pad = flat ? std::max(0.5 * std::abs(yMax), 0.5) : 0.06 * (yMax - yMin);
     yMin = plot.yMin.value_or(yMin - pad);
     yMax = plot.yMax.value_or(yMax + pad);
     if (!(yMax > yMin)) fail(path, "the y range of the plot is empty");

@@ -161,6 +161,12 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
+# A booted Debian has its cgroup file system at /sys/fs/cgroup (slurmd needs it); a fresh sysfs
+# mount does not carry it, so the host's is bound in.
+if mountpoint -q /sys/fs/cgroup; then
+  mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
+  mount --make-rslave "$root/sys/fs/cgroup"
+fi
 mount --rbind /dev "$root/dev"
 mount --make-rslave "$root/dev"
 if [ -n "$cache" ]; then

@@ -16,6 +16,7 @@
 #include <QLineSeries>
 #include <QPainter>
 #include <QPixmap>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -33,7 +34,8 @@
 namespace latentlens::ui {
 namespace {
 
-const char* const kTabNames[] = {"Coarse-to-fine", "Similarity", "Timesteps", "Curvedness", "Compare"};
+const char* const kTabNames[kAnalysisKindCount] = {"Coarse-to-fine", "Similarity", "Timesteps", "Curvedness",
+                                                   "Compare",        "Prompts",    "Text dependence"};
 
 QColor viridis(double fraction) {
     static const QColor stops[] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
@@ -45,8 +47,9 @@ QColor viridis(double fraction) {
             mix(stops[i].blue(), stops[i + 1].blue())};
 }
 
-// A similarity matrix in [0, 1] as coloured cells with the row / column labels.
-QImage heatmapImage(const torch::Tensor& matrix, const QStringList& labels, const QString& title) {
+// A similarity matrix as coloured cells (viridis from `low` to `high`) with the row / column labels.
+QImage heatmapImage(const torch::Tensor& matrix, const QStringList& labels, const QString& title, double low = 0.0,
+                    double high = 1.0) {
     auto m = matrix.to(torch::kCPU, torch::kFloat64).contiguous();
     const int rows = static_cast<int>(m.size(0)), columns = static_cast<int>(m.size(1));
     const int cell = std::clamp(300 / std::max(rows, columns), 8, 36), band = 40;
@@ -56,7 +59,8 @@ QImage heatmapImage(const torch::Tensor& matrix, const QStringList& labels, cons
     painter.drawText(QRect(0, 0, image.width(), 22), Qt::AlignCenter, title);
     auto data = m.accessor<double, 2>();
     for (int r = 0; r < rows; ++r) {
-        for (int c = 0; c < columns; ++c) painter.fillRect(band + c * cell, 24 + r * cell, cell, cell, viridis(data[r][c]));
+        for (int c = 0; c < columns; ++c) painter.fillRect(band + c * cell, 24 + r * cell, cell, cell,
+                                                           viridis(high > low ? (data[r][c] - low) / (high - low) : 1.0));
         if (r < labels.size()) painter.drawText(QRect(0, 24 + r * cell, band - 4, cell), Qt::AlignRight | Qt::AlignVCenter, labels[r]);
     }
     for (int c = 0; c < columns && c < labels.size(); ++c) {
@@ -180,11 +184,29 @@ AnalysisWindow::AnalysisWindow(const QString& modelFolder, QWidget* parent) : QM
     addInt("samples", tr("Samples"), 2, 256, 8, tr("Samples compared (Similarity, Compare)"));
     addInt("seedB", tr("Seed B"), 0, 1000000, 1, tr("Sample B of Curvedness"));
     addInt("segments", tr("Segments"), 1, 256, 8, tr("Pieces of the segment between A and B (Curvedness)"));
+    prompts_ = new QPlainTextEdit(QStringLiteral("a photograph of a cat\na photograph of a dog\na painting of a cat"));
+    prompts_->setObjectName("prompts");
+    prompts_->setToolTip(tr("Text-conditioned models (Stable Diffusion): one prompt a line. The first is the prompt of "
+                            "the other analyses and the reference prompt z_t is sampled under for Prompts; Text "
+                            "dependence runs every line. Ignored for unconditional models."));
+    prompts_->setMaximumHeight(96);
+    form->addRow(tr("Prompts"), prompts_);
+    negativePrompt_ = new QLineEdit;
+    negativePrompt_->setObjectName("negativePrompt");
+    negativePrompt_->setPlaceholderText(tr("negative prompt (optional)"));
+    form->addRow(tr("Negative"), negativePrompt_);
+    auto* guidance = new QDoubleSpinBox;
+    guidance->setObjectName("guidance");
+    guidance->setRange(0.0, 30.0);
+    guidance->setSingleStep(0.5);
+    guidance->setValue(7.5);
+    guidance->setToolTip(tr("Classifier-free guidance of the sampling of z_t (J is taken without guidance)"));
+    form->addRow(tr("Guidance"), guidance);
     columns->addWidget(formBox);
 
     auto* right = new QVBoxLayout;
     tabs_ = new QTabWidget;
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < kAnalysisKindCount; ++i) {
         auto* page = new QWidget;
         auto* layout = new QVBoxLayout(page);
         charts_[i] = new QChartView(new QChart);
@@ -280,6 +302,9 @@ AnalysisRequest AnalysisWindow::request() const {
     request.samples = intField("samples")->value();
     request.seedB = static_cast<uint64_t>(intField("seedB")->value());
     request.segments = intField("segments")->value();
+    request.prompts = prompts_->toPlainText().split('\n');
+    request.negativePrompt = negativePrompt_->text();
+    request.guidance = fractionField("guidance")->value();
     return request;
 }
 
@@ -312,6 +337,8 @@ void AnalysisWindow::showOutcome(const AnalysisOutcome& outcome) {
     case AnalysisKind::Timesteps: showTimesteps(*outcome.timesteps); break;
     case AnalysisKind::Curvedness: showCurvedness(*outcome.curvedness); break;
     case AnalysisKind::Compare: showComparison(outcome); break;
+    case AnalysisKind::Prompts: showPrompts(*outcome.prompts); break;
+    case AnalysisKind::TextDependence: showTextDependence(*outcome.textDependence); break;
     }
 }
 
@@ -411,6 +438,80 @@ void AnalysisWindow::showComparison(const AnalysisOutcome& outcome) {
     }
     setChart(charts_[4], tr("Similarity across samples in X, by model"), tr("t / T"), tr("similarity"), lines, 0.0);
     pictures_[4]->setText(tr("Random k-dimensional subspaces of D dimensions have similarity k/D on average."));
+}
+
+namespace {
+
+// Images side by side on a white strip.
+QImage sideBySide(const std::vector<QImage>& images, int gap) {
+    int width = 0, height = 0;
+    for (const auto& image : images) {
+        width += image.width() + gap;
+        height = std::max(height, image.height());
+    }
+    QImage row(std::max(width, 1), std::max(height, 1), QImage::Format_RGB32);
+    row.fill(Qt::white);
+    QPainter painter(&row);
+    int x = 0;
+    for (const auto& image : images) {
+        painter.drawImage(x, 0, image);
+        x += image.width() + gap;
+    }
+    return row;
+}
+
+}  // namespace
+
+void AnalysisWindow::showPrompts(const PromptSimilarity& result) {
+    const auto index = static_cast<int>(AnalysisKind::Prompts);
+    const auto ts = asDoubles(result.timesteps);
+    setChart(charts_[index], tr("Similarity across %1 prompts at the same z_t").arg(result.prompts.size()),
+             tr("timestep t"), tr("mean cos^2 / Pearson r"),
+             {lineSeries(tr("X (v_i)"), ts, result.meanXSimilarity), lineSeries(tr("H (u_i)"), ts, result.meanHSimilarity),
+              lineSeries(tr("r with text similarity (X)"), ts, result.xCorrelation)});
+    QStringList labels;
+    for (size_t p = 0; p < result.prompts.size(); ++p) labels << QString("P%1").arg(p + 1);
+    // One colour scale for every t: from the least similar pair to 1 (the values often sit near 1).
+    const double low = result.xSimilarity.min().item<double>();
+    std::vector<QImage> images;
+    for (size_t t = 0; t < result.timesteps.size(); ++t) {
+        images.push_back(heatmapImage(result.xSimilarity[static_cast<int64_t>(t)], labels,
+                                      QString("X, t=%1").arg(result.timesteps[t]), low, 1.0));
+    }
+    images.push_back(heatmapImage(result.textSimilarity, labels, tr("text"), result.textSimilarity.min().item<double>(),
+                                  1.0));
+    auto strip = sideBySide(images, 8);
+    QString legend = tr("Colours from %1 (purple) to 1 (yellow); the text panel from its own minimum. ").arg(low, 0, 'f', 4);
+    for (size_t p = 0; p < result.prompts.size(); ++p) {
+        legend += QString("P%1: %2   ").arg(p + 1).arg(QString::fromStdString(result.prompts[p]));
+    }
+    QImage withLegend(strip.width(), strip.height() + 40, QImage::Format_RGB32);
+    withLegend.fill(Qt::white);
+    QPainter painter(&withLegend);
+    painter.drawImage(0, 0, strip);
+    painter.drawText(QRect(4, strip.height(), withLegend.width() - 8, 40), Qt::TextWordWrap, legend);
+    painter.end();
+    pictures_[index]->setPixmap(QPixmap::fromImage(withLegend));
+}
+
+void AnalysisWindow::showTextDependence(const TextDependence& result) {
+    const auto index = static_cast<int>(AnalysisKind::TextDependence);
+    const auto ts = asDoubles(result.timesteps);
+    setChart(charts_[index], tr("Distance to the empty prompt's tangent space at the same z_t"), tr("timestep t"),
+             tr("Grassmann distance (rad)"),
+             {lineSeries(tr("X (v_i)"), ts, result.meanXDistance), lineSeries(tr("H (u_i)"), ts, result.meanHDistance)},
+             0.0);
+    QString text = tr("Mean over %1 prompt(s); orthogonal spaces are %2 rad apart.\nt: X distance, X similarity\n")
+                       .arg(result.prompts.size())
+                       .arg(M_PI / 2 * std::sqrt(static_cast<double>(result.k)), 0, 'f', 2);
+    for (size_t t = 0; t < result.timesteps.size(); ++t) {
+        const auto i = static_cast<int64_t>(t);
+        text += QString("%1: %2, %3\n")
+                    .arg(result.timesteps[t])
+                    .arg(result.meanXDistance[i].item<double>(), 0, 'f', 4)
+                    .arg(result.meanXSimilarity[i].item<double>(), 0, 'f', 4);
+    }
+    pictures_[index]->setText(text);
 }
 
 }  // namespace latentlens::ui

@@ -12,6 +12,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QLineSeries;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -20,8 +21,9 @@ class QThread;
 
 namespace latentlens::ui {
 
-// The "Analysis" window (issue #7): one tab per analysis of core/analysis (coarse-to-fine,
-// similarity across samples, across timesteps, curvedness, dataset comparison), with Qt Charts
+// The "Analysis" window (issues #7, #16): one tab per analysis of core/analysis (coarse-to-fine,
+// similarity across samples, across timesteps, curvedness, dataset comparison, and on
+// text-conditioned models similarity across prompts and text dependence), with Qt Charts
 // plots, a parameters form, and Run / Cancel. Runs on its own worker thread (AnalysisWindowWorker),
 // so the main window's worker stays free; the model of the folder in the form comes from the shared
 // ModelCache (the main window's copy when it is the same model).
@@ -38,13 +40,15 @@ public:
     bool isRunning() const { return running_; }
 
     // For tests: the tab widget (tab index = AnalysisKind), the buttons, the form's fields by
-    // name ("k", "count", "from", "to", "steps", "seed", "samples", "seedB", "segments"), the
-    // status line, and the line series of a tab's chart.
+    // name ("k", "count", "from", "to", "steps", "seed", "samples", "seedB", "segments";
+    // "guidance"), the prompts (one a line), the status line, and the line series of a tab's chart.
     QTabWidget* tabs() const { return tabs_; }
     QPushButton* runButton() const { return run_; }
     QPushButton* cancelButton() const { return cancel_; }
     QSpinBox* intField(const QString& name) const;
     QDoubleSpinBox* fractionField(const QString& name) const;
+    QPlainTextEdit* promptsField() const { return prompts_; }
+    QLineEdit* negativePromptField() const { return negativePrompt_; }
     QString statusText() const;
     QList<QLineSeries*> series(AnalysisKind kind) const;
 
@@ -62,12 +66,16 @@ private:
     void showTimesteps(const TimestepSimilarity& result);
     void showCurvedness(const CurvednessSweep& result);
     void showComparison(const AnalysisOutcome& outcome);
+    void showPrompts(const PromptSimilarity& result);
+    void showTextDependence(const TextDependence& result);
 
     QTabWidget* tabs_;
-    QChartView* charts_[5];
-    QLabel* pictures_[5];  // thumbnails (coarse-to-fine), heatmaps (similarity, timesteps)
+    QChartView* charts_[kAnalysisKindCount];
+    QLabel* pictures_[kAnalysisKindCount];  // thumbnails (coarse-to-fine), heatmaps (similarity, timesteps, prompts)
     QLineEdit* modelFolder_;
     QLineEdit* secondModelFolder_;
+    QPlainTextEdit* prompts_;
+    QLineEdit* negativePrompt_;
     QPushButton* run_;
     QPushButton* cancel_;
     QProgressBar* progress_;

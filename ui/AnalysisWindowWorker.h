@@ -9,10 +9,13 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include "core/analysis/CoarseToFine.h"
 #include "core/analysis/Curvedness.h"
+#include "core/analysis/PromptSimilarity.h"
 #include "core/analysis/SampleSimilarity.h"
+#include "core/analysis/TextDependence.h"
 #include "core/analysis/TimestepSimilarity.h"
 #include "core/analysis/TimestepSweep.h"
 #include "core/pipeline/DiffusionPipeline.h"
@@ -25,7 +28,8 @@ struct Progress;
 namespace latentlens::ui {
 
 // The analyses of the Analysis window, one per tab.
-enum class AnalysisKind { CoarseToFine = 0, Similarity, Timesteps, Curvedness, Compare };
+enum class AnalysisKind { CoarseToFine = 0, Similarity, Timesteps, Curvedness, Compare, Prompts, TextDependence };
+constexpr int kAnalysisKindCount = 7;
 
 // What to run: the kind, the model folder(s) and the parameters of the form.
 struct AnalysisRequest {
@@ -37,6 +41,12 @@ struct AnalysisRequest {
     int samples = 8;            // Similarity, Compare
     uint64_t seedB = 1;         // Curvedness
     int64_t segments = 8;       // Curvedness
+    // Text-conditioned models: the prompts, one per line of the form. The first is the prompt of
+    // the one-prompt analyses and the reference prompt z_t is sampled under for Prompts; Text
+    // dependence runs each. Ignored for unconditional models.
+    QStringList prompts;
+    QString negativePrompt;
+    double guidance = 7.5;
 };
 
 // What a finished run produced; the fields of its kind are set.
@@ -47,6 +57,8 @@ struct AnalysisOutcome {
     std::vector<int64_t> trainTimesteps;       // T of each model in `similarity`
     std::optional<TimestepSimilarity> timesteps;
     std::optional<CurvednessSweep> curvedness;
+    std::optional<PromptSimilarity> prompts;
+    std::optional<TextDependence> textDependence;
     double seconds = 0.0;
 };
 

@@ -132,6 +132,28 @@ struct PromptedAnalyzeOptions : AnalyzeOptions, PromptOptions {
     }
 };
 
+// The flags the two text analyses share: how z_t is sampled (negative prompt, guidance) and for
+// which seeds.
+struct TextAnalyzeOptions : AnalyzeOptions {
+    std::string promptFile;
+    std::string negativePrompt;
+    double guidance = 7.5;
+    uint64_t seed = 0;
+    int samples = 1;
+
+    void addTo(CLI::App& command) {
+        command.add_option("--negative-prompt", negativePrompt, "negative prompt of the sampling");
+        command.add_option("--guidance", guidance, "guidance scale of the sampling")
+            ->check(CLI::Range(0.0, 100.0))
+            ->capture_default_str();
+        command.add_option("--seed", seed, "first noise seed (samples use seed, seed+1, ...)")->capture_default_str();
+        command.add_option("--samples", samples, "number of samples (z_t) per prompt the results are averaged over")
+            ->check(CLI::Range(1, 10000))
+            ->capture_default_str();
+        AnalyzeOptions::addTo(command);
+    }
+};
+
 std::vector<uint64_t> seedRange(uint64_t first, int count) {
     std::vector<uint64_t> seeds;
     for (int i = 0; i < count; ++i) seeds.push_back(first + static_cast<uint64_t>(i));
@@ -368,13 +390,8 @@ void addAnalyzeCommand(CLI::App& app) {
         });
     }
     {
-        struct Options : AnalyzeOptions {
-            std::string promptFile;
+        struct Options : TextAnalyzeOptions {
             std::string referencePrompt;
-            std::string negativePrompt;
-            double guidance = 7.5;
-            uint64_t seed = 0;
-            int samples = 1;
         };
         auto options = std::make_shared<Options>();
         auto* command = analyze->add_subcommand(
@@ -385,14 +402,6 @@ void addAnalyzeCommand(CLI::App& app) {
             ->check(CLI::ExistingFile);
         command->add_option("--reference-prompt", options->referencePrompt,
                             "the prompt z_t is sampled under (default: the file's first prompt)");
-        command->add_option("--negative-prompt", options->negativePrompt, "negative prompt of the sampling");
-        command->add_option("--guidance", options->guidance, "guidance scale of the sampling")
-            ->check(CLI::Range(0.0, 100.0))
-            ->capture_default_str();
-        command->add_option("--seed", options->seed, "first noise seed (samples use seed, seed+1, ...)")->capture_default_str();
-        command->add_option("--samples", options->samples, "number of samples (z_t) the similarities are averaged over")
-            ->check(CLI::Range(1, 10000))
-            ->capture_default_str();
         options->addTo(*command);
         command->callback([options] {
             const auto prompts = readPromptFile(options->promptFile);
@@ -450,13 +459,8 @@ void addAnalyzeCommand(CLI::App& app) {
         });
     }
     {
-        struct Options : AnalyzeOptions {
-            std::string promptFile;
+        struct Options : TextAnalyzeOptions {
             std::string prompt;
-            std::string negativePrompt;
-            double guidance = 7.5;
-            uint64_t seed = 0;
-            int samples = 1;
         };
         auto options = std::make_shared<Options>();
         auto* command = analyze->add_subcommand(
@@ -465,14 +469,6 @@ void addAnalyzeCommand(CLI::App& app) {
         command->add_option("--prompt", options->prompt, "the prompt");
         command->add_option("--prompts", options->promptFile, "or a text file of prompts, one a line (results averaged)")
             ->check(CLI::ExistingFile);
-        command->add_option("--negative-prompt", options->negativePrompt, "negative prompt of the sampling");
-        command->add_option("--guidance", options->guidance, "guidance scale of the sampling")
-            ->check(CLI::Range(0.0, 100.0))
-            ->capture_default_str();
-        command->add_option("--seed", options->seed, "first noise seed (samples use seed, seed+1, ...)")->capture_default_str();
-        command->add_option("--samples", options->samples, "number of samples per prompt")
-            ->check(CLI::Range(1, 10000))
-            ->capture_default_str();
         options->addTo(*command);
         command->callback([options] {
             if (options->promptFile.empty() == options->prompt.empty()) {

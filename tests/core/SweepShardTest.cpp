@@ -13,6 +13,7 @@
 #include "core/analysis/ShardRunner.h"
 #include "core/analysis/SweepShard.h"
 #include "core/analysis/TextDependence.h"
+#include "core/analysis/TextSweeps.h"
 #include "core/pipeline/DiffusionPipeline.h"
 #include "support/TestSupport.h"
 
@@ -157,6 +158,31 @@ TEST(PromptSimilarity, PooledEmbeddingIsTheEndOfTextTokensRow) {
     auto cosines = cosineSimilarityMatrix(torch::stack(std::vector<torch::Tensor>{pooled, other, pooled}));
     EXPECT_NEAR(cosines[0][2].item<double>(), 1.0, 1e-12);
     EXPECT_LT(cosines[0][1].item<double>(), 1.0 - 1e-6);
+}
+
+TEST(TextSweeps, InOneProcessOnStableDiffusion) {
+    auto model = DiffusionPipeline::load(test::fixtureDir("sd1-tiny"));
+    SweepOptions options;
+    options.timesteps = {700, 300};
+    options.steps = 5;
+    options.basis.k = 3;
+    options.sampling = model->condition("a photograph of a cat", "", 7.5);
+    // The same prompt twice: the same J at the same z_t, so similarity 1; another prompt: below 1.
+    auto prompts = promptSimilarityOver(*model, {"a photograph of a cat", "a photograph of a cat", "a red car"}, {0},
+                                        options);
+    for (int64_t t = 0; t < 2; ++t) {
+        EXPECT_NEAR(prompts.xSimilarity[t][0][1].item<double>(), 1.0, 1e-9);
+        EXPECT_LT(prompts.xSimilarity[t][0][2].item<double>(), 1.0 - 1e-9);
+        EXPECT_GT(prompts.xSimilarity[t][0][2].item<double>(), 3.0 / 1024);
+    }
+    EXPECT_NEAR(prompts.textSimilarity[0][1].item<double>(), 1.0, 1e-9);
+    auto dependence = textDependenceOver(*model, {"a photograph of a cat", " "}, {0}, options, "", 1.0);
+    for (int64_t t = 0; t < 2; ++t) {
+        EXPECT_GT(dependence.xDistance[t][0].item<double>(), 1e-4);
+        EXPECT_LT(dependence.xDistance[t][1].item<double>(), 1e-6);  // " " reads as the empty prompt
+    }
+    auto pixel = DiffusionPipeline::load(test::defaultModelDir());
+    EXPECT_THROW(promptSimilarityOver(*pixel, {"a", "b"}, {0}, SweepOptions{}), Error);
 }
 
 }  // namespace

@@ -44,6 +44,27 @@ TEST(PlotFile, LinePlotDrawsEachSeriesInItsColour) {
     EXPECT_FALSE(std::filesystem::exists(dir / "odd.png"));
 }
 
+TEST(PlotFile, AFlatSeriesWithinRoundingAndAScatterAreDrawn) {
+    test::TempDir dir;
+    LinePlot plot;
+    // Similarities that are all 1 but for rounding: once an endless tick loop (std::bad_alloc).
+    plot.series.push_back({"flat", {800, 500, 200}, {1.0, 1.0 - 1.1e-16, 1.0}});
+    plot.series.push_back({"tiny", {800, 500, 200}, {0.0, 2e-17, 1e-300}});
+    writeLinePlot(dir / "flat.png", plot);
+    EXPECT_FALSE(cv::imread((dir / "flat.png").string()).empty());
+    PlotSeries points{"points", {0.1, 0.5, 0.9}, {0.2, 0.4, 0.3}};
+    points.pointsOnly = true;
+    plot.series = {points};
+    writeLinePlot(dir / "scatter.png", plot, 640, 400);
+    auto image = cv::imread((dir / "scatter.png").string());
+    const int blue = countColor(image, {180, 119, 31});
+    EXPECT_GT(blue, 30);   // three markers and the legend's
+    EXPECT_LT(blue, 400);  // no line between them
+    plot.series.front().pointsOnly = false;
+    writeLinePlot(dir / "line.png", plot, 640, 400);
+    EXPECT_GT(countColor(cv::imread((dir / "line.png").string()), {180, 119, 31}), blue + 200);
+}
+
 TEST(PlotFile, HeatmapUsesTheSharedColourScale) {
     test::TempDir dir;
     Heatmap map;

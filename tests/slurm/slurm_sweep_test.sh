@@ -17,6 +17,11 @@ for tool in munged slurmctld slurmd sbatch squeue scontrol sinfo; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool not found: install Debian's slurm-wlm and munge (scripts/install-deps.sh does)"
 done
 [ -x "$cli" ] || fail "$cli is not an executable"
+# slurmd (22.05) initialises its cgroup plugin at start even with proctrack/linuxproc and
+# task/none, and stops if no cgroup file system is mounted.
+if ! ls /sys/fs/cgroup/* >/dev/null 2>&1; then
+  fail "no cgroup file system at /sys/fs/cgroup: slurmd cannot start without one (a container or chroot without it?)"
+fi
 [ -f "$fixture/model_index.json" ] || fail "$fixture is not a pipeline folder"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/latentlens-slurm.XXXXXX")

@@ -2,7 +2,9 @@
 
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLineEdit>
 #include <QLineSeries>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -106,6 +108,49 @@ private slots:
         }  // the destructor cancels and joins the worker thread
         // The whole run takes minutes; stopping takes at most one basis block.
         QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void promptsAndTextDependenceOnStableDiffusion() {
+        AnalysisWindow window(QString(LATENTLENS_FIXTURES_DIR) + "/sd1-tiny");
+        smallBudget(window, 2);
+        window.promptsField()->setPlainText("a photograph of a cat\n\na painting of a dog\na red car");
+        QSignalSpy finished(&window, &AnalysisWindow::analysisFinished);
+        QSignalSpy failed(&window, &AnalysisWindow::analysisFailed);
+        window.tabs()->setCurrentIndex(static_cast<int>(AnalysisKind::Prompts));
+        window.runCurrent();
+        QVERIFY2(finished.wait(120000), qPrintable(window.statusText()));
+        auto series = window.series(AnalysisKind::Prompts);
+        QCOMPARE(series.size(), 3);  // X, H, r
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(series[i]->count(), 2);
+            for (const auto& point : series[i]->points()) QVERIFY(point.y() > 0.0 && point.y() <= 1.0 + 1e-9);
+        }
+        for (const auto& point : series[2]->points()) QVERIFY(point.y() >= -1.0 && point.y() <= 1.0);
+
+        window.tabs()->setCurrentIndex(static_cast<int>(AnalysisKind::TextDependence));
+        window.promptsField()->setPlainText("a photograph of a cat");
+        window.runCurrent();
+        QVERIFY(finished.wait(120000));
+        series = window.series(AnalysisKind::TextDependence);
+        QCOMPARE(series.size(), 2);
+        for (const auto& point : series[0]->points()) QVERIFY(point.y() > 0.0 && point.y() < M_PI / 2 * std::sqrt(3.0));
+
+        // The one-prompt analyses run under the first prompt on SD.
+        window.tabs()->setCurrentIndex(static_cast<int>(AnalysisKind::Timesteps));
+        window.runCurrent();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(window.series(AnalysisKind::Timesteps)[0]->at(0).y(), 1.0);
+        QCOMPARE(failed.count(), 0);
+    }
+
+    void promptsNeedATextConditionedModel() {
+        AnalysisWindow window(LATENTLENS_DEFAULT_MODEL_DIR);
+        smallBudget(window, 2);
+        window.tabs()->setCurrentIndex(static_cast<int>(AnalysisKind::Prompts));
+        QSignalSpy failed(&window, &AnalysisWindow::analysisFailed);
+        window.runCurrent();
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.first().first().toString().contains("takes no prompt"), qPrintable(failed.first().first().toString()));
     }
 
     void missingModelFolderIsReported() {
