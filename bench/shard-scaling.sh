@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
 flags=(analyze prompts --model "$fixture" --prompts "$here/../docs/analysis/prompts-8.txt" --t 800,500,200 --k 5
        --steps 20 --threads 1 --quiet)
-ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 "$cli" info --model "$fixture" >/dev/null  # page the binary and the model in once
 echo "shards  wall (s)  speed-up  per basis (s, inside a shard)"

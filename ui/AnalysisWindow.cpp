@@ -466,9 +466,8 @@ void AnalysisWindow::showPrompts(const PromptSimilarity& result) {
     const auto index = static_cast<int>(AnalysisKind::Prompts);
     const auto ts = asDoubles(result.timesteps);
     setChart(charts_[index], tr("Similarity across %1 prompts at the same z_t").arg(result.prompts.size()),
-             tr("timestep t"), tr("mean cos^2 / Pearson r"),
-             {lineSeries(tr("X (v_i)"), ts, result.meanXSimilarity), lineSeries(tr("H (u_i)"), ts, result.meanHSimilarity),
-              lineSeries(tr("r with text similarity (X)"), ts, result.xCorrelation)});
+             tr("timestep t"), tr("mean cos^2 of principal angles"),
+             {lineSeries(tr("X (v_i)"), ts, result.meanXSimilarity), lineSeries(tr("H (u_i)"), ts, result.meanHSimilarity)});
     QStringList labels;
     for (size_t p = 0; p < result.prompts.size(); ++p) labels << QString("P%1").arg(p + 1);
     // One colour scale for every t: from the least similar pair to 1 (the values often sit near 1).
@@ -481,15 +480,21 @@ void AnalysisWindow::showPrompts(const PromptSimilarity& result) {
     images.push_back(heatmapImage(result.textSimilarity, labels, tr("text"), result.textSimilarity.min().item<double>(),
                                   1.0));
     auto strip = sideBySide(images, 8);
-    QString legend = tr("Colours from %1 (purple) to 1 (yellow); the text panel from its own minimum. ").arg(low, 0, 'f', 4);
-    for (size_t p = 0; p < result.prompts.size(); ++p) {
-        legend += QString("P%1: %2   ").arg(p + 1).arg(QString::fromStdString(result.prompts[p]));
+    QString legend = tr("Colours from %1 (purple) to 1 (yellow); the text panel (cosine of the pooled prompt "
+                        "embeddings) from its own minimum.\nPearson r of X similarity with text similarity over the "
+                        "prompt pairs:").arg(low, 0, 'f', 4);
+    for (size_t t = 0; t < result.timesteps.size(); ++t) {
+        legend += QString(" t=%1: %2").arg(result.timesteps[t]).arg(result.xCorrelation[static_cast<int64_t>(t)].item<double>(), 0, 'f', 2);
     }
-    QImage withLegend(strip.width(), strip.height() + 40, QImage::Format_RGB32);
+    for (size_t p = 0; p < result.prompts.size(); ++p) {
+        legend += QString("\nP%1: %2").arg(p + 1).arg(QString::fromStdString(result.prompts[p]));
+    }
+    const int legendHeight = 18 * (static_cast<int>(result.prompts.size()) + 3);
+    QImage withLegend(std::max(strip.width(), 640), strip.height() + legendHeight, QImage::Format_RGB32);
     withLegend.fill(Qt::white);
     QPainter painter(&withLegend);
     painter.drawImage(0, 0, strip);
-    painter.drawText(QRect(4, strip.height(), withLegend.width() - 8, 40), Qt::TextWordWrap, legend);
+    painter.drawText(QRect(4, strip.height(), withLegend.width() - 8, legendHeight), Qt::TextWordWrap, legend);
     painter.end();
     pictures_[index]->setPixmap(QPixmap::fromImage(withLegend));
 }
