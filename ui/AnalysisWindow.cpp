@@ -90,6 +90,24 @@ QLineSeries* lineSeries(const QString& name, const std::vector<double>& x, const
 
 std::vector<double> asDoubles(const std::vector<int64_t>& values) { return {values.begin(), values.end()}; }
 
+// Images side by side on a white strip.
+QImage sideBySide(const std::vector<QImage>& images, int gap) {
+    int width = 0, height = 0;
+    for (const auto& image : images) {
+        width += image.width() + gap;
+        height = std::max(height, image.height());
+    }
+    QImage row(std::max(width, 1), std::max(height, 1), QImage::Format_RGB32);
+    row.fill(Qt::white);
+    QPainter painter(&row);
+    int x = 0;
+    for (const auto& image : images) {
+        painter.drawImage(x, 0, image);
+        x += image.width() + gap;
+    }
+    return row;
+}
+
 // Replaces the chart's content: the series, value axes with the titles, x reversed (generation
 // runs left to right).
 void setChart(QChartView* view, const QString& title, const QString& xTitle, const QString& yTitle,
@@ -373,23 +391,11 @@ void AnalysisWindow::showSimilarity(const SampleSimilarity& result) {
     for (auto seed : result.seeds) seeds << QString::number(seed);
     // The per-t matrices in X side by side.
     std::vector<QImage> images;
-    int width = 0, height = 0;
     for (size_t t = 0; t < result.timesteps.size(); ++t) {
         images.push_back(heatmapImage(result.xSimilarity[static_cast<int64_t>(t)], seeds,
                                       QString("t=%1").arg(result.timesteps[t])));
-        width += images.back().width();
-        height = std::max(height, images.back().height());
     }
-    QImage row(std::max(width, 1), std::max(height, 1), QImage::Format_RGB32);
-    row.fill(Qt::white);
-    QPainter painter(&row);
-    int x = 0;
-    for (const auto& image : images) {
-        painter.drawImage(x, 0, image);
-        x += image.width();
-    }
-    painter.end();
-    pictures_[1]->setPixmap(QPixmap::fromImage(row));
+    pictures_[1]->setPixmap(QPixmap::fromImage(sideBySide(images, 0)));
 }
 
 void AnalysisWindow::showTimesteps(const TimestepSimilarity& result) {
@@ -439,28 +445,6 @@ void AnalysisWindow::showComparison(const AnalysisOutcome& outcome) {
     setChart(charts_[4], tr("Similarity across samples in X, by model"), tr("t / T"), tr("similarity"), lines, 0.0);
     pictures_[4]->setText(tr("Random k-dimensional subspaces of D dimensions have similarity k/D on average."));
 }
-
-namespace {
-
-// Images side by side on a white strip.
-QImage sideBySide(const std::vector<QImage>& images, int gap) {
-    int width = 0, height = 0;
-    for (const auto& image : images) {
-        width += image.width() + gap;
-        height = std::max(height, image.height());
-    }
-    QImage row(std::max(width, 1), std::max(height, 1), QImage::Format_RGB32);
-    row.fill(Qt::white);
-    QPainter painter(&row);
-    int x = 0;
-    for (const auto& image : images) {
-        painter.drawImage(x, 0, image);
-        x += image.width() + gap;
-    }
-    return row;
-}
-
-}  // namespace
 
 void AnalysisWindow::showPrompts(const PromptSimilarity& result) {
     const auto index = static_cast<int>(AnalysisKind::Prompts);

@@ -152,6 +152,19 @@ struct TextAnalyzeOptions : AnalyzeOptions {
             ->capture_default_str();
         AnalyzeOptions::addTo(command);
     }
+
+    std::vector<uint64_t> seeds() const;
+
+    // The plan of `analysis` with the prompts, seeds and sampling settings recorded.
+    SweepPlan textPlan(const std::string& analysis, const DiffusionPipeline& model, const std::vector<int64_t>& timesteps,
+                       const std::vector<std::string>& prompts) const {
+        SweepPlan plan{analysis, settings(model, timesteps), {}};
+        plan.settings["prompts"] = prompts;
+        plan.settings["seeds"] = seeds();
+        plan.settings["negativePrompt"] = negativePrompt;
+        plan.settings["guidance"] = guidance;
+        return plan;
+    }
 };
 
 std::vector<uint64_t> seedRange(uint64_t first, int count) {
@@ -159,6 +172,8 @@ std::vector<uint64_t> seedRange(uint64_t first, int count) {
     for (int i = 0; i < count; ++i) seeds.push_back(first + static_cast<uint64_t>(i));
     return seeds;
 }
+
+std::vector<uint64_t> TextAnalyzeOptions::seeds() const { return seedRange(seed, samples); }
 
 // One line a prompt; blank lines and lines starting with '#' are skipped. Errors name the file.
 std::vector<std::string> readPromptFile(const std::string& path) {
@@ -353,7 +368,10 @@ void addAnalyzeCommand(CLI::App& app) {
                 timesteps.push_back(options->sweep().resolveTimesteps(*model));
                 json modelSettings{{"model", model->name()},
                                    {"modelFolder", fs::absolute(model->folder().root).lexically_normal().string()}};
-                sweeps.push_back(options->conditionedSweep(*model, modelSettings));
+                // A pixel model beside an SD pipeline runs unconditioned; the prompt flags are still
+                // refused when neither model takes a prompt.
+                const bool conditioned = model->textEncoder() || (!first->textEncoder() && !second->textEncoder());
+                sweeps.push_back(conditioned ? options->conditionedSweep(*model, modelSettings) : options->sweep());
                 perModel.push_back(modelSettings);
                 trajectories.push_back(
                     std::make_unique<SeedTrajectories>(*model, timesteps.back(), options->steps, sweeps.back().sampling));
@@ -411,14 +429,10 @@ void addAnalyzeCommand(CLI::App& app) {
             const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
             const auto timesteps = options->sweep().resolveTimesteps(*model);
-            const auto seeds = seedRange(options->seed, options->samples);
+            const auto seeds = options->seeds();
             const auto reference = options->referencePrompt.empty() ? prompts.front() : options->referencePrompt;
-            SweepPlan plan{"prompts", options->settings(*model, timesteps), {}};
-            plan.settings["prompts"] = prompts;
-            plan.settings["seeds"] = seeds;
+            auto plan = options->textPlan("prompts", *model, timesteps, prompts);
             plan.settings["referencePrompt"] = reference;
-            plan.settings["negativePrompt"] = options->negativePrompt;
-            plan.settings["guidance"] = options->guidance;
             plan.settings["context"] =
                 options->context(*model, std::to_string(prompts.size()) + " prompts, " +
                                              std::to_string(options->samples) + " sample(s) from seed " +
@@ -481,12 +495,8 @@ void addAnalyzeCommand(CLI::App& app) {
             const auto shard = options->parsedShard();
             const auto folder = options->outputFolder();
             const auto timesteps = options->sweep().resolveTimesteps(*model);
-            const auto seeds = seedRange(options->seed, options->samples);
-            SweepPlan plan{"text-dependence", options->settings(*model, timesteps), {}};
-            plan.settings["prompts"] = prompts;
-            plan.settings["seeds"] = seeds;
-            plan.settings["negativePrompt"] = options->negativePrompt;
-            plan.settings["guidance"] = options->guidance;
+            const auto seeds = options->seeds();
+            auto plan = options->textPlan("text-dependence", *model, timesteps, prompts);
             plan.settings["context"] =
                 options->context(*model, std::to_string(prompts.size()) + " prompt(s), " +
                                              std::to_string(options->samples) + " sample(s) each from seed " +

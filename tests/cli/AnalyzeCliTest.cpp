@@ -254,6 +254,14 @@ TEST(AnalyzeCli, PromptsAndTextDependenceOnStableDiffusion) {
                     (dir / "ts").string());
     ASSERT_EQ(result.exitCode, 0) << result.output;
     EXPECT_NE(fileText(dir / "ts" / "report.md").find("the prompt \"a red car\""), std::string::npos);
+    // Dataset comparison of an SD pipeline (under the prompt) with a pixel model (unconditioned).
+    result = runCli("analyze compare --model " + model + " --model-b " + test::fixtureDir("trainer-gray16").string() +
+                    " --prompt \"a red car\" --samples 2 --count 2 --k 3 --steps 10 --out " + (dir / "cmp").string());
+    ASSERT_EQ(result.exitCode, 0) << result.output;
+    auto compare = readCsv(dir / "cmp" / "compare.csv");
+    ASSERT_EQ(compare.rows.size(), 4u);
+    EXPECT_EQ(compare.rows[0][0], "sd1-tiny");
+    EXPECT_NEAR(compare.number(0, "x_random_similarity"), 3.0 / 1024, 1e-9);  // 4 x 16 x 16 latents
     expectCleanError(runCli("analyze prompts --prompts " + (dir / "prompts.txt").string() + small + "--out " +
                             (dir / "px").string()),
                      "takes no prompt");
